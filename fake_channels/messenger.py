@@ -1,0 +1,36 @@
+"""Facebook Messenger: page id and PSID (both ids), 640-character texts, has `read`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fake_channels.base import Channel, Issue, check_enum, check_string
+
+
+def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
+    check_enum(
+        issues,
+        block.get("category"),
+        f"{name}.category",
+        ("response", "update", "message_tag"),
+        code=1110,
+    )
+    if block.get("category") == "message_tag" or "tag" in block:
+        check_string(issues, block.get("tag"), f"{name}.tag", code=1110, max_len=100)
+
+
+MESSENGER = Channel(
+    name="messenger",
+    v01_name="messenger",
+    label="Messenger",
+    to_kind="id",
+    from_kind="id",
+    outbound_types=("text", "image", "audio", "video", "file"),
+    inbound_types=("text", "image", "audio", "video", "file", "unsupported"),
+    has_read=True,
+    text_limit=640,
+    price="0.0000",
+    option_block="messenger",
+    options_check=_options,
+)

@@ -1,0 +1,80 @@
+"""Viber Business Messages: service id -> number, has `read`, strict video and button rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fake_channels.base import (
+    URL_MAX,
+    Channel,
+    Issue,
+    as_object,
+    check_enum,
+    check_int,
+    check_string,
+)
+
+
+def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
+    check_enum(
+        issues, block.get("category"), f"{name}.category", ("transaction", "promotion"), code=1110
+    )
+    if "ttl" in block:
+        check_int(issues, block.get("ttl"), f"{name}.ttl", 30, 259200, code=1110)
+    if "type" in block:
+        check_string(issues, block.get("type"), f"{name}.type", code=1110, max_len=50)
+    if "action" in block:
+        action = as_object(issues, block.get("action"), f"{name}.action", code=1110)
+        if action:
+            check_string(
+                issues, action.get("url"), f"{name}.action.url", code=1110, max_len=URL_MAX
+            )
+            check_string(issues, action.get("text"), f"{name}.action.text", code=1110, max_len=30)
+    for key, hi in (("duration", 600), ("file_size", 200)):
+        if key in block:
+            check_int(
+                issues, block.get(key), f"{name}.{key}", 1, hi, code=1110, numeric_string=True
+            )
+
+
+def _image(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
+    block = body.get("viber_service")
+    if isinstance(block, Mapping) and "action" in block:
+        image = body.get("image")
+        if not isinstance(image, Mapping) or "caption" not in image:
+            issues.append(Issue(1150, "image.caption", "is required when an action is set."))
+
+
+def _video(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
+    video = body.get("video")
+    if isinstance(video, Mapping):
+        check_string(issues, video.get("thumb_url"), "video.thumb_url", max_len=1000)
+    block = body.get("viber_service")
+    block = block if isinstance(block, Mapping) else {}
+    for key in ("duration", "file_size"):
+        if key not in block:
+            issues.append(Issue(1110, f"viber_service.{key}", "is required for video."))
+
+
+def _file(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
+    file = body.get("file")
+    if isinstance(file, Mapping) and "name" in file:
+        check_string(issues, file.get("name"), "file.name", max_len=25)
+
+
+VIBER = Channel(
+    name="viber_service",
+    v01_name="viber_service_msg",
+    label="Viber",
+    to_kind="number",
+    from_kind="id",
+    outbound_types=("text", "image", "video", "file"),
+    inbound_types=("text", "image", "video", "file"),
+    has_read=True,
+    text_limit=1000,
+    price="0.0100",
+    option_block="viber_service",
+    options_check=_options,
+    content_checks={"image": _image, "video": _video, "file": _file},
+)

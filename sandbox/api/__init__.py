@@ -1,0 +1,1 @@
+"""Thin Starlette routes. Each module exports ``routes``; app.py mounts them."""

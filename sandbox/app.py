@@ -1,0 +1,103 @@
+"""The app factory: ``create_app(settings, *, clock=None, store=None, transport=None)``.
+
+Everything is built from the arguments; there is no module-level app and no global state, so
+a test can build as many independent sandboxes as it likes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import traceback
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from sandbox.api import control_admin, control_clock, control_messages, messages_v1
+from sandbox.api.common import problem
+from sandbox.clock import VirtualClock
+from sandbox.errors import MethodNotAllowed, NotFound, SandboxError
+from sandbox.events import Event
+from sandbox.runtime import Runtime
+from sandbox.settings import Settings
+from sandbox.store import Store
+from sandbox.timeline import live_ticker
+
+log = logging.getLogger("nexmo_sandbox")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: VirtualClock | None = None,
+    store: Store | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Starlette:
+    settings = settings or Settings()
+    rt = Runtime(settings, clock=clock, store=store)
+    rt.transport = transport
+
+    routes: list[BaseRoute] = [
+        *messages_v1.routes,
+        *control_messages.routes,
+        *control_clock.routes,
+        *control_admin.routes,
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        wake = asyncio.Event()
+        rt.scheduler.on_change = wake.set
+        ticker = asyncio.create_task(live_ticker(rt.timeline, wake))
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            rt.scheduler.on_change = None
+            await rt.aclose()
+
+    async def sandbox_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SandboxError)
+        return problem(exc)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return problem(
+                MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}.")
+            )
+        if exc.status_code == 404:
+            return problem(NotFound(f"No such endpoint: {request.url.path}."))
+        err = SandboxError(str(exc.detail))
+        err.status = exc.status_code
+        err.title = str(exc.detail)
+        return problem(err)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        text = "".join(traceback.format_exception(exc))
+        log.error("unhandled error on %s %s:\n%s", request.method, request.url.path, text)
+        rt.bus.publish(
+            Event("error", {"where": f"{request.method} {request.url.path}", "traceback": text})
+        )
+        return problem(SandboxError())
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            SandboxError: sandbox_error,
+            HTTPException: http_error,
+            Exception: unexpected,
+        },
+    )
+    app.state.runtime = rt
+    app.state.settings = settings
+    return app

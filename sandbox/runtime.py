@@ -1,0 +1,113 @@
+"""Everything one sandbox is made of, wired together once: clock, scheduler, store, engine,
+auth, and the listeners (webhooks, workflows) that react to the engine's events.
+
+Routes get a :class:`Runtime` and never build parts themselves; tests can build one without
+HTTP at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fake_channels import Registry, default_registry
+from sandbox.auth import Authenticator
+from sandbox.clock import VirtualClock
+from sandbox.engine import Behaviour, Engine
+from sandbox.events import Event, EventBus
+from sandbox.models import Account
+from sandbox.scheduler import Scheduler
+from sandbox.settings import Settings
+from sandbox.store import MemoryStore, Store
+from sandbox.timeline import Timeline
+from sandbox.workflows import Workflows
+
+
+@dataclass(slots=True)
+class Defaults:
+    """What can change at run time through `PUT /_sandbox/config` (the fixture's marker uses it);
+    starts from the settings and goes back to them on reset."""
+
+    status_url: str | None = None
+    inbound_url: str | None = None
+    webhook_version: str = "v1"
+    failover_on_undeliverable: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status_url": self.status_url,
+            "inbound_url": self.inbound_url,
+            "webhook_version": self.webhook_version,
+            "failover_on_undeliverable": self.failover_on_undeliverable,
+        }
+
+
+# Extra sections a listener adds to a message's detail view: name -> (uuid -> data).
+DetailProvider = Callable[[str], Any]
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: VirtualClock | None = None,
+        store: Store | None = None,
+        channels: Registry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or VirtualClock(settings.clock)
+        self.scheduler = Scheduler()
+        self.bus = EventBus()
+        self.store: Store = store or MemoryStore()
+        self.channels = channels or default_registry()
+        self.engine = Engine(
+            clock=self.clock,
+            scheduler=self.scheduler,
+            store=self.store,
+            channels=self.channels,
+            bus=self.bus,
+        )
+        self.timeline = Timeline(self.clock, self.scheduler, self.bus)
+        self.auth = Authenticator(self.engine, self.clock.wall, settings.strict_auth)
+        self.defaults = Defaults()
+        self.workflows = Workflows(self.engine, self.bus)
+        self.details: dict[str, DetailProvider] = {}
+        self.transport: Any = None  # httpx transport for outgoing webhooks (tests inject one)
+        self.errors: list[str] = []  # unexpected exceptions anywhere, for tests to surface
+        self.bus.subscribe(self._record_error)
+        self.apply_settings()
+
+    def _record_error(self, event: Event) -> None:
+        if event.kind == "error":
+            self.errors.append(str(event.data))
+
+    def apply_settings(self) -> None:
+        """Put run-time defaults back to what the settings say (start-up and reset)."""
+        s = self.settings
+        self.engine.behaviour = Behaviour(s.auto_deliver, s.auto_read)
+        self.auth.strict = s.strict_auth
+        self.defaults = Defaults(
+            status_url=s.status_url,
+            inbound_url=s.inbound_url,
+            failover_on_undeliverable=s.failover_on_undeliverable,
+        )
+        self.workflows.on_undeliverable = s.failover_on_undeliverable
+        for pair in s.accounts:
+            key, _, secret = pair.partition(":")
+            self.store.accounts.setdefault(key, Account(key, secret))
+
+    def reset(self, application_id: str | None = None) -> None:
+        self.engine.reset(application_id)
+        if application_id is None:
+            self.errors.clear()
+            self.timeline.errors.clear()
+            self.apply_settings()
+
+    async def aclose(self) -> None:
+        """Release what the listeners hold (webhook connections)."""
+
+    async def settle(self) -> None:
+        """Fire what is due now and wait until what that caused has been attempted."""
+        await self.timeline.catch_up()

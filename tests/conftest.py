@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from sandbox.app import create_app
+from sandbox.runtime import Runtime
+from sandbox.settings import Settings
+from tests.helpers import BASIC
+
+REQUIRE_ALL = os.environ.get("NEXMO_SANDBOX_REQUIRE_ALL") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a tool is missing on a user's machine; fail in CI (NEXMO_SANDBOX_REQUIRE_ALL)."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+class Api(TestClient):
+    """A TestClient that sends Basic credentials to the Vonage endpoints unless told not to."""
+
+    @property
+    def rt(self) -> Runtime:
+        rt: Runtime = self.app.state.runtime  # type: ignore[attr-defined]
+        return rt
+
+    def send_v1(self, body: object, auth: str | None = BASIC, path: str = "/v1/messages"):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": auth} if auth else {}
+        return self.post(path, json=body, headers=headers)
+
+    def mark(self, uuid: str, status: str, **extra: object):  # type: ignore[no-untyped-def]
+        return self.post(f"/_sandbox/messages/{uuid}/status", json={"status": status, **extra})
+
+    def advance(self, seconds: float):  # type: ignore[no-untyped-def]
+        return self.post("/_sandbox/clock/advance", json={"seconds": seconds})
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(clock="manual")
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    with Api(create_app(settings)) as client:
+        yield client
