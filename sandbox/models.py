@@ -111,7 +111,7 @@ class Application:
     name: str | None = None
     status_url: str | None = None
     inbound_url: str | None = None
-    webhook_version: str = "v1"
+    webhook_version: str | None = None  # None: v1, or v0.1 for messages sent via v0.1/Dispatch
     public_key: str | None = None
     signature_secret: str | None = None
     api_key: str | None = None  # the account it belongs to (the `api_key` webhook claim)

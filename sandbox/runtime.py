@@ -21,6 +21,7 @@ from sandbox.scheduler import Scheduler
 from sandbox.settings import Settings
 from sandbox.store import MemoryStore, Store
 from sandbox.timeline import Timeline
+from sandbox.webhooks import Webhooks
 from sandbox.workflows import Workflows
 
 
@@ -72,9 +73,26 @@ class Runtime:
         self.timeline = Timeline(self.clock, self.scheduler, self.bus)
         self.auth = Authenticator(self.engine, self.clock.wall, settings.strict_auth)
         self.defaults = Defaults()
-        self.workflows = Workflows(self.engine, self.bus)
         self.details: dict[str, DetailProvider] = {}
-        self.transport: Any = None  # httpx transport for outgoing webhooks (tests inject one)
+        self.public_url = f"http://{settings.host}:{settings.port}"  # set by the server
+        self.webhooks = Webhooks(
+            bus=self.bus,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            store=self.store,
+            channels=self.channels,
+            defaults=lambda: self.defaults,
+            signature_secret=settings.signature_secret,
+            connect_timeout=settings.webhook_connect_timeout,
+            timeout=settings.webhook_timeout,
+            self_base=lambda: self.public_url,
+        )
+        self.timeline.settlers.append(self.webhooks.settle)
+        # After the webhooks: a status webhook must be queued before the failover it triggers.
+        self.workflows = Workflows(self.engine, self.bus)
+        self.details["webhooks"] = lambda uuid: [
+            d.to_dict() for d in self.webhooks.ledger.for_message(uuid)
+        ]
         self.errors: list[str] = []  # unexpected exceptions anywhere, for tests to surface
         self.bus.subscribe(self._record_error)
         self.apply_settings()
@@ -105,8 +123,18 @@ class Runtime:
             self.timeline.errors.clear()
             self.apply_settings()
 
+    @property
+    def transport(self) -> Any:
+        return self.webhooks.transport
+
+    @transport.setter
+    def transport(self, value: Any) -> None:
+        """The httpx transport outgoing webhooks use (tests inject one)."""
+        self.webhooks.set_transport(value)
+
     async def aclose(self) -> None:
         """Release what the listeners hold (webhook connections)."""
+        await self.webhooks.aclose()
 
     async def settle(self) -> None:
         """Fire what is due now and wait until what that caused has been attempted."""

@@ -17,7 +17,7 @@ from sandbox.app import create_app
 from sandbox.settings import Settings
 
 
-def _banner(settings: Settings, port: int, out: IO[str]) -> None:
+def _banner(settings: Settings, port: int, secret: str, out: IO[str]) -> None:
     base = f"http://{settings.host}:{port}"
     print(f"nexmo-sandbox listening on {base}", file=out)
     print(
@@ -41,9 +41,11 @@ def serve(settings: Settings, out: IO[str]) -> int:
         print(f"nexmo-sandbox: cannot listen on {settings.host}:{settings.port}: {exc}", file=out)
         return 1
     port = sock.getsockname()[1]
+    rt = app.state.runtime
+    rt.public_url = f"http://{settings.host}:{port}"
     config = uvicorn.Config(app, log_level=settings.log_level, access_log=False)
     server = uvicorn.Server(config)
-    _banner(settings, port, out)
+    _banner(settings, port, rt.webhooks.signature_secret, out)
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
     print("nexmo-sandbox stopped", file=out)
@@ -60,6 +62,7 @@ class BackgroundServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.port: int = self._sock.getsockname()[1]
+        app.state.runtime.public_url = self.url
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

@@ -61,8 +61,8 @@ async def put_application(request: Request) -> Response:
     for name in TEXT_FIELDS:
         if name in body and body[name] is not None and not isinstance(body[name], str):
             invalid.append((name, "must be a string or null."))
-    if "webhook_version" in body and body["webhook_version"] not in WEBHOOK_VERSIONS:
-        invalid.append(("webhook_version", "must be v0.1 or v1."))
+    if "webhook_version" in body and body["webhook_version"] not in (*WEBHOOK_VERSIONS, None):
+        invalid.append(("webhook_version", "must be v0.1, v1 or null."))
     key = body.get("public_key")
     if isinstance(key, str) and "PUBLIC KEY" not in key:
         invalid.append(("public_key", "must be a PEM public key."))
@@ -119,6 +119,7 @@ def _config(rt: Any) -> dict[str, Any]:
         "auto_deliver": behaviour.auto_deliver,
         "auto_read": behaviour.auto_read,
         "strict_auth": rt.auth.strict,
+        "signature_secret": rt.webhooks.signature_secret,
     }
 
 

@@ -15,7 +15,7 @@ from sandbox.wire.inbound import parse_inbound
 MAX_PAGE = 1000
 
 
-def _int_param(request: Request, name: str, default: int, hi: int) -> int:
+def int_param(request: Request, name: str, default: int, hi: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -48,8 +48,8 @@ def message_filter(request: Request) -> MessageFilter:
 
 async def list_messages(request: Request) -> Response:
     rt = runtime(request)
-    limit = _int_param(request, "limit", 100, MAX_PAGE)
-    offset = _int_param(request, "offset", 0, 10**9)
+    limit = int_param(request, "limit", 100, MAX_PAGE)
+    offset = int_param(request, "offset", 0, 10**9)
     page, total = rt.store.query(message_filter(request), limit, offset)
     return json_response(
         {

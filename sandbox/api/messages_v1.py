@@ -26,7 +26,7 @@ async def send(request: Request) -> Response:
             result = {"message_uuid": message.uuid}
     except SandboxError as exc:
         return problem(exc)
-    await rt.settle()
+    rt.timeline.fire_due()  # --auto-deliver 0; the webhooks go out after the answer
     return json_response(result, 202)
 
 
