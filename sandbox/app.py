@@ -19,7 +19,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sandbox.api import control_admin, control_clock, control_messages, control_wait, messages_v1
+from sandbox.api import (
+    control_admin,
+    control_clock,
+    control_messages,
+    control_wait,
+    control_webhooks,
+    messages_v1,
+)
 from sandbox.api.common import problem
 from sandbox.clock import VirtualClock
 from sandbox.errors import MethodNotAllowed, NotFound, SandboxError
@@ -49,6 +56,7 @@ def create_app(
         *control_clock.routes,
         *control_admin.routes,
         *control_wait.routes,
+        *control_webhooks.routes,
     ]
 
     @contextlib.asynccontextmanager
