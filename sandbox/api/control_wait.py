@@ -107,16 +107,14 @@ async def wait(request: Request) -> Response:
 
 def _error_json(text: str) -> dict[str, Any]:
     # The runtime keeps each error event's data as text; the data is a dict of strings
-    # ({"where", "traceback"}), which literal_eval gives back without running anything.
+    # ({"where", "traceback" or "error"}), which literal_eval gives back without running code.
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         value = None
     if isinstance(value, dict):
-        return {
-            "where": str(value.get("where", "")),
-            "traceback": str(value.get("traceback", "")),
-        }
+        detail = value.get("traceback") or value.get("error") or ""
+        return {"where": str(value.get("where", "")), "traceback": str(detail)}
     return {"where": "", "traceback": text}
 
 

@@ -1,0 +1,505 @@
+"""What the pytest fixture ``nexmo_sandbox`` hands a test: :class:`SandboxHandle`.
+
+Two ways to have a sandbox behind it (:class:`SandboxServer`):
+
+* **in-process** (default): one real uvicorn server per test session (per xdist worker), on a
+  free loopback port in a background thread, clock in manual mode, reset before every test.
+  Webhooks can go straight into an ASGI/WSGI app object (:meth:`SandboxHandle.mount`).
+* **remote** (``--nexmo-sandbox-url`` / ``NEXMO_SANDBOX_URL``): a sandbox someone else runs,
+  shared by many tests and workers, like moto's server mode. Each test then gets its own
+  application id and sees, resets and configures only that application's messages; the clock
+  and the server-wide defaults are shared, so options that change them are refused.
+
+Nothing here sleeps: waiting for a message is a server-side long poll on the event bus, and
+"nothing arrives within N virtual seconds" advances the virtual clock N seconds and looks.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+from sandbox.app_transport import RoutingTransport
+from sandbox.client import SandboxClient, vonage_client
+from sandbox.client_types import ClockState, Delivery, Message
+
+# Run-time settings of the whole server (`PUT /_sandbox/config`).
+SERVER_OPTIONS = ("auto_deliver", "auto_read", "strict_auth", "failover_on_undeliverable")
+# Settings an application can carry itself (`PUT /_sandbox/applications/{id}`).
+WEBHOOK_OPTIONS = ("status_url", "inbound_url", "webhook_version")
+DEFAULT_APP_BASE = "http://app.test"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Per-test options: the ``nexmo_sandbox_config`` fixture, then the marker, on top."""
+
+    auto_deliver: float | None = None
+    auto_read: float | None = None
+    strict_auth: bool | None = None
+    failover_on_undeliverable: bool | None = None
+    status_url: str | None = None  # absolute, or a path on the mounted ``app``
+    inbound_url: str | None = None
+    webhook_version: str | None = None
+    app: Any = None  # ASGI or WSGI app that receives the webhooks in-process
+    app_base_url: str = DEFAULT_APP_BASE
+    check_errors: bool = True  # fail the test on exceptions inside the sandbox or the app
+    check_webhooks: bool = True  # ... and on webhooks answered 5xx or not answered at all
+
+    @classmethod
+    def build(cls, *layers: Mapping[str, Any]) -> Options:
+        known = {f.name for f in fields(cls)}
+        merged: dict[str, Any] = {}
+        for layer in layers:
+            unknown = set(layer) - known
+            if unknown:
+                raise TypeError(
+                    f"unknown nexmo_sandbox option(s): {', '.join(sorted(unknown))}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+            merged.update(layer)
+        return cls(**merged)
+
+
+class SandboxServer:
+    """The session's sandbox: started here (``start``) or already running (``connect``)."""
+
+    def __init__(self, url: str, *, background: Any = None, routing: Any = None) -> None:
+        self.url = url.rstrip("/")
+        self.background = background  # sandbox.server.BackgroundServer when in-process
+        self.routing: RoutingTransport | None = routing
+        self.client = SandboxClient(self.url)
+
+    @property
+    def shared(self) -> bool:
+        """Remote: other tests (other workers, other machines) use it at the same time."""
+        return self.background is None
+
+    @property
+    def runtime(self) -> Any:
+        """The in-process server's :class:`sandbox.runtime.Runtime` (None when remote)."""
+        return None if self.background is None else self.background.app.state.runtime
+
+    @classmethod
+    def start(cls, settings: Any = None) -> SandboxServer:
+        from sandbox.app import create_app
+        from sandbox.server import BackgroundServer
+        from sandbox.settings import Settings
+
+        settings = settings or Settings(clock="manual", log_level="warning")
+        routing = RoutingTransport()
+        app = create_app(settings, transport=routing)
+        background = BackgroundServer(app, host=settings.host).start()
+        return cls(background.url, background=background, routing=routing)
+
+    @classmethod
+    def connect(cls, url: str) -> SandboxServer:
+        server = cls(url)
+        server.client.health()  # fail at session start, not in the first test
+        return server
+
+    def stop(self) -> None:
+        self.client.close()
+        if self.background is not None:
+            self.background.stop()
+
+
+class SandboxHandle:
+    """One test's view of the sandbox. See docs/pytest.md for a tour."""
+
+    def __init__(self, server: SandboxServer, options: Options | None = None) -> None:
+        self.server = server
+        self.client = server.client
+        self.url = server.url
+        # Remote servers are shared: this test owns one application id and looks only at it.
+        self.application_id: str | None = str(uuidlib.uuid4()) if server.shared else None
+        self.options = options or Options()
+        self._errors_offset = 0
+
+    # -- connection details for the app under test ----------------------------------------------
+    @property
+    def api_host(self) -> str:
+        """``host:port``: what an SDK takes as its API host (vonage 4.x ``api_host``)."""
+        return self.url.split("://", 1)[1]
+
+    def vonage(self, *, basic: bool = False) -> Any:
+        """An official ``vonage`` 4.x client aimed at this sandbox. JWT auth by default (with
+        this test's application id on a shared server); ``basic=True`` for an API key."""
+        if basic:
+            return vonage_client(self.url, api_key="sandbox", api_secret="sandbox-secret")
+        return vonage_client(
+            self.url,
+            application_id=self.application_id or SESSION_APPLICATION_ID,
+            private_key=private_key_pem(),
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Reset and apply this test's options (the fixture calls it before the test)."""
+        self.reset()
+        self.configure_options(self.options)
+
+    def reset(self) -> None:
+        """Forget every message, timer, webhook and setting change (this application's only,
+        on a shared server) and unmount apps."""
+        if self.server.routing is not None:
+            self.server.routing.unmount_all()
+        self.client.reset(self.application_id)
+        if self.server.shared:
+            self._errors_offset = self.client.errors(self._errors_offset)[1]
+        else:
+            self._errors_offset = 0
+
+    def configure_options(self, options: Options) -> None:
+        server_changes = {n: getattr(options, n) for n in SERVER_OPTIONS}
+        server_changes = {k: v for k, v in server_changes.items() if v is not None}
+        webhooks = {n: getattr(options, n) for n in WEBHOOK_OPTIONS}
+        webhooks = {k: v for k, v in webhooks.items() if v is not None}
+        if options.app is not None:
+            self.mount(options.app, base_url=options.app_base_url)
+            for name in ("status_url", "inbound_url"):
+                if name in webhooks and webhooks[name].startswith("/"):
+                    webhooks[name] = options.app_base_url.rstrip("/") + webhooks[name]
+        self.configure(**server_changes, **webhooks)
+
+    def configure(self, **changes: Any) -> None:
+        """Change settings for this test: auto_deliver, auto_read, strict_auth,
+        failover_on_undeliverable, status_url, inbound_url, webhook_version."""
+        if not changes:
+            return
+        if self.application_id is None:
+            self.client.configure(**changes)
+            return
+        server_wide = sorted(set(changes) - set(WEBHOOK_OPTIONS))
+        if server_wide:
+            raise RuntimeError(
+                f"{', '.join(server_wide)} change the whole server, which other tests share "
+                "(--nexmo-sandbox-url): run those tests against the in-process server."
+            )
+        self.client.put_application(self.application_id, **changes)
+
+    def mount(
+        self,
+        app: Any,
+        *,
+        base_url: str = DEFAULT_APP_BASE,
+        status_url: str | None = None,
+        inbound_url: str | None = None,
+    ) -> None:
+        """Deliver webhooks for ``base_url``'s host straight into ``app`` (ASGI or WSGI), with
+        no port. ``status_url``/``inbound_url`` (paths) also point the webhooks there."""
+        if self.server.routing is None:
+            raise RuntimeError(
+                "webhooks into an app object need the in-process sandbox; a remote sandbox "
+                "can only reach a URL"
+            )
+        host = base_url.split("://", 1)[-1].split("/", 1)[0]
+        self.server.routing.mount(host, app)
+        urls = {"status_url": status_url, "inbound_url": inbound_url}
+        urls = {k: base_url.rstrip("/") + v for k, v in urls.items() if v is not None}
+        self.configure(**urls)
+
+    # -- messages -----------------------------------------------------------------------------
+    def _filters(self, filters: Mapping[str, Any]) -> dict[str, Any]:
+        if self.application_id is not None:
+            return {"application_id": self.application_id, **filters}
+        return dict(filters)
+
+    def messages(self, **filters: Any) -> list[Message]:
+        """Matching messages, oldest first (filters as :meth:`SandboxClient.messages`)."""
+        return list(reversed(self.client.messages(limit=1000, **self._filters(filters))))
+
+    def message(self, uuid: str) -> Message:
+        """One message with its history and webhook deliveries."""
+        return self.client.message(uuid)
+
+    def inbox(self, channel: str, number: str) -> Inbox:
+        """The simulated handset ``number`` on ``channel``."""
+        return Inbox(self, channel, number)
+
+    def wait_for(self, *, count: int = 1, timeout: float = 5.0, **filters: Any) -> Message:
+        """Block until ``count`` messages match (the app may send from another thread); the
+        newest match. ``timeout`` is in real seconds; the wait is an event, not a poll."""
+        result = self.client.wait_for_messages(
+            count=count, timeout=timeout, **self._filters(filters)
+        )
+        if not result.matched:
+            raise AssertionError(
+                f"waited {timeout:g}s for {count} message(s) matching {_fmt(filters)}; "
+                f"{result.total} matched.\n{self._listing()}"
+            )
+        return result.messages[0]
+
+    def assert_no_messages(self, *, within: float = 0.0, **filters: Any) -> None:
+        """Advance the virtual clock ``within`` seconds, then assert that no message matching
+        ``filters`` arrived meanwhile ("nothing is sent within 30 s")."""
+        before = {m.uuid for m in self.messages(**filters)}
+        if within:
+            self.advance(within)
+        else:
+            self.settle()
+        new = [m for m in self.messages(**filters) if m.uuid not in before]
+        if new:
+            lines = "\n".join(f"  - {m.describe()}" for m in new)
+            raise AssertionError(
+                f"expected no message matching {_fmt(filters)} within {within:g} virtual "
+                f"seconds; {len(new)} arrived:\n{lines}"
+            )
+
+    def mark(
+        self, uuid: str, status: str, error_code: int | None = None, *, reason: str | None = None
+    ) -> Message:
+        """The handset reports ``status`` (delivered, read, rejected, undeliverable); the
+        status webhooks have been attempted when this returns."""
+        return self.client.mark(uuid, status, error_code, reason=reason)
+
+    def reply(
+        self,
+        channel: str,
+        from_: str,
+        to: str | None = None,
+        *,
+        text: str | None = None,
+        message_type: str | None = None,
+        **fields: Any,
+    ) -> Message:
+        """The end user ``from_`` sends a message to the app's address ``to`` (default: the
+        address that last wrote to them); the inbound webhook has been attempted on return."""
+        return self.client.inbound(
+            channel,
+            from_,
+            to,
+            text=text,
+            message_type=message_type,
+            application_id=self.application_id,
+            **fields,
+        )
+
+    # -- time ---------------------------------------------------------------------------------
+    @property
+    def clock(self) -> ClockState:
+        return self.client.clock()
+
+    def advance(self, seconds: float) -> ClockState:
+        """Move virtual time on, firing what falls due in order (and settling its webhooks)."""
+        return self.client.advance(seconds)
+
+    def advance_to_next(self) -> ClockState:
+        return self.client.advance_to_next()
+
+    def run_until_idle(self) -> ClockState:
+        return self.client.run_until_idle()
+
+    def settle(self) -> None:
+        """Return once nothing due is waiting and no webhook attempt is in flight."""
+        self.client.settle()
+
+    # -- webhooks and errors ------------------------------------------------------------------
+    @property
+    def webhooks(self) -> WebhookLedger:
+        return WebhookLedger(self)
+
+    def problems(self) -> list[str]:
+        """Everything that went wrong during this test, readable."""
+        out: list[str] = []
+        opts = self.options
+        if opts.check_errors:
+            if self.server.routing is not None:
+                for err in self.server.routing.errors:
+                    out.append(f"the app raised on {err.method} {err.url}:\n{err.traceback}")
+            records, _ = self.client.errors(self._errors_offset)
+            for rec in records:
+                out.append(f"the sandbox failed in {rec.where}:\n{rec.traceback}")
+        if opts.check_webhooks:
+            for d in self.webhooks.all():
+                bad = [a for a in d.attempts if a.failed]
+                if bad:
+                    a = bad[-1]
+                    what = f"HTTP {a.status_code}" if a.error is None else a.error
+                    body = f": {a.response_body[:200]!r}" if a.response_body else ""
+                    out.append(f"webhook {d.kind}/{d.event} to {a.url} failed ({what}){body}")
+        return out
+
+    def check(self) -> None:
+        """Raise AssertionError listing :meth:`problems`, if any (the plugin calls it after
+        each test; ``@pytest.mark.nexmo_sandbox(check_errors=False, check_webhooks=False)``
+        turns it off)."""
+        found = self.problems()
+        if found:
+            raise AssertionError(
+                "nexmo-sandbox: something went wrong during the test:\n\n" + "\n\n".join(found)
+            )
+
+    def _listing(self) -> str:
+        everything = self.messages()
+        if not everything:
+            return "The sandbox holds no messages."
+        lines = "\n".join(f"  - {m.describe()}" for m in everything[-20:])
+        return f"The sandbox holds {len(everything)} message(s) (last 20, oldest first):\n{lines}"
+
+
+class Inbox:
+    """One simulated handset's inbox on one channel: what the app sent to ``number``."""
+
+    def __init__(self, handle: SandboxHandle, channel: str, number: str) -> None:
+        self.handle = handle
+        self.channel = channel
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"<Inbox {self.channel}:{self.number}>"
+
+    @property
+    def messages(self) -> list[Message]:
+        """Messages the app sent to this handset, oldest first."""
+        return self.handle.messages(channel=self.channel, to=self.number, direction="outbound")
+
+    @property
+    def conversation(self) -> list[Message]:
+        """Both directions (the app's messages and the user's replies), oldest first."""
+        return self.handle.messages(channel=self.channel, peer=self.number)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self.messages)
+
+    def __getitem__(self, index: int) -> Message:
+        return self.messages[index]
+
+    @property
+    def last(self) -> Message:
+        found = self.messages
+        if not found:
+            raise AssertionError(f"{self!r} is empty.\n{self.handle._listing()}")
+        return found[-1]
+
+    def wait_for(self, text: str | None = None, *, count: int = 1, timeout: float = 5.0) -> Message:
+        """Block until the inbox holds ``count`` messages (containing ``text``); the newest."""
+        return self.handle.wait_for(
+            count=count,
+            timeout=timeout,
+            channel=self.channel,
+            to=self.number,
+            direction="outbound",
+            text=text,
+        )
+
+    def assert_empty(self, *, within: float = 0.0) -> None:
+        """Nothing new reaches this inbox within ``within`` virtual seconds."""
+        self.handle.assert_no_messages(
+            within=within, channel=self.channel, to=self.number, direction="outbound"
+        )
+
+    def reply(self, text: str | None = None, *, to: str | None = None, **fields: Any) -> Message:
+        """The handset's user answers (to the app address that last wrote to them)."""
+        return self.handle.reply(self.channel, self.number, to, text=text, **fields)
+
+
+class WebhookLedger:
+    """The webhooks this test caused, oldest first; every call settles first, so a webhook
+    fired by something that already returned is always there."""
+
+    def __init__(self, handle: SandboxHandle) -> None:
+        self.handle = handle
+
+    def all(self, **filters: Any) -> list[Delivery]:
+        """Filters: message_uuid, kind (status, inbound, report), event, state."""
+        self.handle.settle()
+        found = self.handle.client.webhooks(limit=1000, **self.handle._filters(filters))
+        return list(reversed(found))
+
+    def __iter__(self) -> Iterator[Delivery]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        return len(self.all())
+
+    def events(self, message_uuid: str) -> list[str]:
+        """The status webhooks' events for one message, in order: ["submitted", ...]."""
+        return [d.event for d in self.all(message_uuid=message_uuid, kind="status")]
+
+    def assert_delivered(
+        self,
+        event: str | None = None,
+        *,
+        kind: str | None = None,
+        message_uuid: str | None = None,
+        count: int | None = None,
+        url: str | None = None,
+    ) -> list[Delivery]:
+        """Assert webhooks matching these reached their receiver (2xx); return them. The
+        failure message lists every webhook the test caused."""
+        everything = self.all()
+        matching = [
+            d
+            for d in everything
+            if (event is None or d.event == event)
+            and (kind is None or d.kind == kind)
+            and (message_uuid is None or d.message_uuid == message_uuid)
+            and (url is None or url in (d.url or ""))
+        ]
+        delivered = [d for d in matching if d.state == "delivered"]
+        ok = len(delivered) == count if count is not None else bool(delivered)
+        if not ok:
+            wanted = _fmt({"event": event, "kind": kind, "message_uuid": message_uuid, "url": url})
+            n = f"exactly {count}" if count is not None else "at least one"
+            raise AssertionError(
+                f"expected {n} delivered webhook(s) matching {wanted}; "
+                f"{len(delivered)} delivered, {len(matching)} matching in any state.\n"
+                + _deliveries(everything)
+            )
+        return delivered
+
+    def assert_none(
+        self, event: str | None = None, *, kind: str | None = None, message_uuid: str | None = None
+    ) -> None:
+        everything = self.all()
+        matching = [
+            d
+            for d in everything
+            if (event is None or d.event == event)
+            and (kind is None or d.kind == kind)
+            and (message_uuid is None or d.message_uuid == message_uuid)
+        ]
+        if matching:
+            wanted = _fmt({"event": event, "kind": kind, "message_uuid": message_uuid})
+            raise AssertionError(
+                f"expected no webhook matching {wanted}; found {len(matching)}.\n"
+                + _deliveries(everything)
+            )
+
+
+def _fmt(filters: Mapping[str, Any]) -> str:
+    shown = {k: v for k, v in filters.items() if v is not None}
+    return ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "(anything)"
+
+
+def _deliveries(items: list[Delivery]) -> str:
+    if not items:
+        return "No webhook was recorded during this test."
+    lines = "\n".join(f"  - {d.describe()}" for d in items[-30:])
+    return f"Webhooks recorded during this test ({len(items)}, oldest first):\n{lines}"
+
+
+# One application id for JWTs in the in-process server (each test's server state is reset).
+SESSION_APPLICATION_ID = "5a4d1b6e-0b5c-4c3a-9f3e-5a9d6f1c2b7e"
+
+
+@lru_cache(maxsize=1)
+def private_key_pem() -> str:
+    """An RSA key for SDK JWTs. The sandbox checks signatures only of applications that
+    registered a public key, so any key works; made once per process (about 50 ms)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
