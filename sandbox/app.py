@@ -35,6 +35,7 @@ from sandbox.runtime import Runtime
 from sandbox.settings import Settings
 from sandbox.store import Store
 from sandbox.timeline import live_ticker
+from ui import routes as ui_routes
 
 log = logging.getLogger("nexmo_sandbox")
 
@@ -57,6 +58,7 @@ def create_app(
         *control_admin.routes,
         *control_wait.routes,
         *control_webhooks.routes,
+        *ui_routes,  # the browser inbox and /_sandbox/events; keep last: it serves `/`
     ]
 
     @contextlib.asynccontextmanager

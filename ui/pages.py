@@ -1,0 +1,229 @@
+"""The inbox pages. They read state from the runtime (or, for the webhook ledger and failover
+views, from the control API's JSON) and render it; every action a page takes is a `fetch()` to
+the control API from ``static/app.js``, never a form post to these routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.api.common import runtime
+from sandbox.api.control_clock import clock_json
+from sandbox.models import Message
+from sandbox.runtime import Runtime
+from sandbox.wire.control import message_json
+from ui.control import Unavailable, get_json
+from ui.inbox import newest_first, summarise
+from ui.params import int_param, pages, str_param
+from ui.templating import render
+
+OVERVIEW_PAGE = 50
+CONVERSATION_PAGE = 100
+TIMERS_PAGE = 100
+WEBHOOKS_PAGE = 50
+WORKFLOWS_PAGE = 50
+
+
+def base(request: Request, page: str, **extra: Any) -> dict[str, Any]:
+    rt = runtime(request)
+    return {
+        "page": page,
+        "clock": clock_json(rt, limit=1),
+        "channels": list(rt.channels),
+        "labels": {c.name: c.label for c in rt.channels},
+        "request": request,
+        **extra,
+    }
+
+
+async def overview(request: Request) -> Response:
+    rt = runtime(request)
+    channel = str_param(request, "channel")
+    q = str_param(request, "q")
+    offset = int_param(request, "offset", 0, 10**9)
+    rows = summarise(newest_first(rt.store), channel=channel, q=q)
+    return render(
+        "overview.html",
+        base(
+            request,
+            "overview",
+            rows=rows[offset : offset + OVERVIEW_PAGE],
+            nav=pages(len(rows), OVERVIEW_PAGE, offset),
+            channel=channel,
+            q=q,
+            stored=rt.store.count(),
+        ),
+    )
+
+
+async def conversation(request: Request) -> Response:
+    rt = runtime(request)
+    channel_name = str_param(request, "channel") or ""
+    peer = str_param(request, "peer") or ""
+    channel = rt.channels.get(channel_name)
+    messages = rt.store.conversation((channel_name, peer)) if channel else []
+    if channel is None or not messages:
+        return render(
+            "missing.html",
+            base(request, "missing", what=f"No conversation with {peer!r} on {channel_name!r}."),
+            404,
+        )
+    # `offset` counts back from the newest message; a page shows oldest to newest like a chat.
+    offset = int_param(request, "offset", 0, 10**9)
+    total = len(messages)
+    end = max(0, total - offset)
+    shown = messages[max(0, end - CONVERSATION_PAGE) : end]
+    last = messages[-1]
+    app_address = last.from_ if last.direction == "outbound" else last.to
+    return render(
+        "conversation.html",
+        base(
+            request,
+            "conversation",
+            channel=channel,
+            peer=peer,
+            app_address=app_address,
+            messages=shown,
+            nav=pages(total, CONVERSATION_PAGE, offset),
+        ),
+    )
+
+
+def _conversation_link(rt: Runtime, uuid: Any) -> dict[str, str] | None:
+    m: Message | None = rt.store.get(uuid) if isinstance(uuid, str) else None
+    if m is None:
+        return None
+    return {"channel": m.channel, "peer": m.peer}
+
+
+async def message(request: Request) -> Response:
+    rt = runtime(request)
+    uuid = request.path_params["message_uuid"]
+    m = rt.store.get(uuid)
+    if m is None:
+        return render("missing.html", base(request, "missing", what=f"No message {uuid}."), 404)
+    try:
+        detail = await get_json(request, f"/_sandbox/messages/{uuid}")
+    except Unavailable:
+        detail = message_json(m)
+    webhooks = detail.get("webhooks") if isinstance(detail.get("webhooks"), list) else None
+    return render(
+        "message.html",
+        base(
+            request,
+            "message",
+            m=m,
+            channel=rt.channels.get(m.channel),
+            detail=detail,
+            webhooks=webhooks,
+        ),
+    )
+
+
+async def time_page(request: Request) -> Response:
+    rt = runtime(request)
+    offset = int_param(request, "offset", 0, 10**9)
+    timers = rt.scheduler.pending(offset + TIMERS_PAGE)[offset:]
+    full = clock_json(rt, limit=0)
+    return render(
+        "time.html",
+        base(
+            request,
+            "time",
+            full=full,
+            timers=timers,
+            nav=pages(full["pending"], TIMERS_PAGE, offset),
+        ),
+    )
+
+
+async def _listing(
+    request: Request, path: str, key: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        data = await get_json(request, path)
+    except Unavailable as exc:
+        return [], f"{path} answered {exc.status}: {exc.detail}"
+    items = data.get(key) if isinstance(data, dict) else None
+    return (items if isinstance(items, list) else []), None
+
+
+async def failover(request: Request) -> Response:
+    workflows, err1 = await _listing(request, "/_sandbox/workflows", "workflows")
+    dispatches, err2 = await _listing(request, "/_sandbox/dispatches", "dispatches")
+    rows = [*workflows, *dispatches]
+    rows.sort(key=lambda w: str(w.get("created_at") or ""), reverse=True)
+    offset = int_param(request, "offset", 0, 10**9)
+    return render(
+        "failover.html",
+        base(
+            request,
+            "failover",
+            rows=rows[offset : offset + WORKFLOWS_PAGE],
+            nav=pages(len(rows), WORKFLOWS_PAGE, offset),
+            problems=[e for e in (err1, err2) if e],
+        ),
+    )
+
+
+async def workflow(request: Request) -> Response:
+    rt = runtime(request)
+    kind = request.path_params["kind"]
+    wid = request.path_params["id"]
+    path = f"/_sandbox/dispatches/{wid}" if kind == "dispatch" else f"/_sandbox/workflows/{wid}"
+    try:
+        wf = await get_json(request, path)
+    except Unavailable as exc:
+        return render(
+            "missing.html", base(request, "missing", what=f"{path}: {exc.detail}"), exc.status
+        )
+    steps = wf.get("steps") if isinstance(wf.get("steps"), list) else []
+    links = {s.get("message_uuid"): _conversation_link(rt, s.get("message_uuid")) for s in steps}
+    return render("workflow.html", base(request, "workflow", wf=wf, steps=steps, links=links))
+
+
+WEBHOOK_FILTERS = ("message_uuid", "kind", "state", "application_id")
+
+
+async def webhooks(request: Request) -> Response:
+    rt = runtime(request)
+    offset = int_param(request, "offset", 0, 10**9)
+    filters = {name: str_param(request, name) for name in WEBHOOK_FILTERS}
+    problem = None
+    try:
+        data = await get_json(
+            request,
+            "/_sandbox/webhooks",
+            {**filters, "limit": WEBHOOKS_PAGE, "offset": offset},
+        )
+    except Unavailable as exc:
+        data, problem = {}, f"/_sandbox/webhooks answered {exc.status}: {exc.detail}"
+    rows = data.get("webhooks") if isinstance(data.get("webhooks"), list) else []
+    total = data.get("total") if isinstance(data.get("total"), int) else len(rows)
+    links = {r.get("message_uuid"): _conversation_link(rt, r.get("message_uuid")) for r in rows}
+    return render(
+        "webhooks.html",
+        base(
+            request,
+            "webhooks",
+            rows=rows,
+            links=links,
+            filters=filters,
+            nav=pages(total, WEBHOOKS_PAGE, offset),
+            problem=problem,
+        ),
+    )
+
+
+routes = [
+    Route("/", overview, methods=["GET"]),
+    Route("/conversation", conversation, methods=["GET"]),
+    Route("/messages/{message_uuid}", message, methods=["GET"]),
+    Route("/time", time_page, methods=["GET"]),
+    Route("/failover", failover, methods=["GET"]),
+    Route("/failover/{kind}/{id}", workflow, methods=["GET"]),
+    Route("/webhooks", webhooks, methods=["GET"]),
+]

@@ -1,0 +1,96 @@
+"""The Jinja2 environment of the inbox (autoescape always on) and the response helper.
+
+Pages send a Content-Security-Policy that allows scripts and styles from this server only, so
+even a message that slipped past escaping could not run code; images may come from any http(s)
+URL because message media lives elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from sandbox.clock import iso
+from sandbox.error_codes import ASYNC_ERRORS
+from ui.views import actions, composer_kinds, content_view, pretty, safe_url, ticks
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+CSP = (
+    "default-src 'self'; img-src 'self' http: https:; media-src 'self' http: https:; "
+    "script-src 'self'; style-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _hms(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%H:%M:%S")
+
+
+def _short(text: str | None, n: int = 80) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def qs(request: Request, **changes: Any) -> str:
+    """This page's URL with some query parameters changed (None or 0 offset drops one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None or (key == "offset" and value == 0):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return request.url.path + ("?" + urlencode(params) if params else "")
+
+
+def build_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        iso=lambda ts: "" if ts is None else iso(ts),
+        hms=_hms,
+        short=_short,
+        pretty=pretty,
+        safe_url=safe_url,
+    )
+    env.globals.update(
+        view=content_view,
+        ticks=ticks,
+        actions=actions,
+        composer_kinds=composer_kinds,
+        error_codes=sorted(ASYNC_ERRORS.items()),
+        qs=qs,
+    )
+    return env
+
+
+ENV = build_env()
+
+
+def render(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    html = ENV.get_template(name).render(**context)
+    return HTMLResponse(
+        html,
+        status_code=status,
+        headers={
+            "Content-Security-Policy": CSP,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )

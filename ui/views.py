@@ -1,0 +1,137 @@
+"""How the inbox shows a message: pure functions from the model to what templates print.
+
+Nothing here builds HTML; templates do that with autoescape on. The one rule that escaping
+cannot give is which URLs may go into ``src``/``href``: only absolute http(s) URLs do, anything
+else (``javascript:``, ``data:``, relative paths) is shown as inert text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from fake_channels import Channel
+from sandbox.models import FINAL_STATUSES, Message
+
+MEDIA_KINDS = ("image", "audio", "video", "file", "vcard", "sticker")
+
+
+def safe_url(value: Any) -> str | None:
+    """``value`` if it is an absolute http(s) URL a browser will read the same way, else None."""
+    if not isinstance(value, str) or not value or len(value) > 4000:
+        return None
+    # Browsers drop leading/trailing whitespace and control characters before reading the
+    # scheme; refuse them all rather than guess how a browser would normalise them.
+    if any(ord(c) <= 0x20 or c == "\x7f" for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+
+
+@dataclass(slots=True)
+class Media:
+    kind: str  # image, audio, video, file, vcard, sticker
+    url: str | None  # safe to use in src/href, or None
+    raw_url: str | None  # what was sent, shown as text when it is not safe
+    caption: str | None = None
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class ContentView:
+    kind: str  # text, media, location, template, custom, reaction, data
+    text: str | None = None
+    media: Media | None = None
+    title: str | None = None  # template name, reaction emoji, ...
+    data: Any = None  # shown pretty-printed
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _media(kind: str, value: Any) -> Media:
+    obj = value if isinstance(value, dict) else {}
+    raw = obj.get("url")
+    caption = obj.get("caption")
+    name = obj.get("name")
+    return Media(
+        kind,
+        safe_url(raw),
+        raw if isinstance(raw, str) else None,
+        caption if isinstance(caption, str) else None,
+        name if isinstance(name, str) else None,
+    )
+
+
+def content_view(m: Message) -> ContentView:
+    c = m.content
+    t = m.message_type
+    if t == "text" and isinstance(c.get("text"), str):
+        return ContentView("text", text=c["text"])
+    if t in MEDIA_KINDS:
+        return ContentView("media", media=_media(t, c.get(t)))
+    if t == "location" and isinstance(c.get("location"), dict):
+        loc = c["location"]
+        fields = [(k, str(loc[k])) for k in ("lat", "long", "name", "address") if k in loc]
+        return ContentView("location", fields=fields, data=loc)
+    if t == "template" and isinstance(c.get("template"), dict):
+        tpl = c["template"]
+        params = tpl.get("parameters")
+        fields = [
+            (f"{{{{{i}}}}}", str(p))
+            for i, p in enumerate(params if isinstance(params, list) else [], start=1)
+        ]
+        return ContentView("template", title=str(tpl.get("name")), fields=fields, data=tpl)
+    if t == "reaction" and isinstance(c.get("reaction"), dict):
+        r = c["reaction"]
+        return ContentView("reaction", title=str(r.get("emoji") or r.get("action")), data=r)
+    if t == "custom":
+        return ContentView("custom", data=c.get("custom"))
+    return ContentView("data", title=t, data=c)
+
+
+# Status ticks as the handset apps draw them: one grey tick sent, two delivered, two blue read.
+TICKS: dict[str, tuple[str, str]] = {
+    "submitted": ("✓", "Submitted"),
+    "delivered": ("✓✓", "Delivered"),
+    "read": ("✓✓", "Read"),
+    "rejected": ("✕", "Rejected"),
+    "undeliverable": ("✕", "Undeliverable"),
+    "received": ("", "Received"),
+}
+
+
+def ticks(status: str) -> tuple[str, str]:
+    return TICKS.get(status, ("?", status))
+
+
+def actions(m: Message, channel: Channel | None) -> list[str]:
+    """The statuses a handset could still report for this message (what the engine accepts)."""
+    if m.direction != "outbound" or m.status in FINAL_STATUSES:
+        return []
+    out: list[str] = []
+    if m.status == "submitted":
+        out.append("delivered")
+    if channel is not None and channel.has_read and m.status in ("submitted", "delivered"):
+        out.append("read")
+    if m.status == "submitted":
+        out += ["rejected", "undeliverable"]
+    return out
+
+
+# What the simulated user can send from the composer, per channel (a subset of what the
+# control API accepts: the kinds a person types by hand).
+COMPOSER_KINDS = ("text", "image", "audio", "video", "file", "location")
+
+
+def composer_kinds(channel: Channel) -> list[str]:
+    return [k for k in COMPOSER_KINDS if k in channel.inbound_types]
