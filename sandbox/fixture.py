@@ -125,6 +125,11 @@ class SandboxHandle:
         """``host:port``: what an SDK takes as its API host (vonage 4.x ``api_host``)."""
         return self.url.split("://", 1)[1]
 
+    @property
+    def signature_secret(self) -> str:
+        """The secret the sandbox signs webhooks with (HS256), for the app to verify them."""
+        return str(self.client.config()["signature_secret"])
+
     def vonage(self, *, basic: bool = False) -> Any:
         """An official ``vonage`` 4.x client aimed at this sandbox. JWT auth by default (with
         this test's application id on a shared server); ``basic=True`` for an API key."""
