@@ -62,7 +62,9 @@ class BackgroundServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.port: int = self._sock.getsockname()[1]
-        app.state.runtime.public_url = self.url
+        rt = getattr(app.state, "runtime", None)
+        if rt is not None:
+            rt.public_url = self.url
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
@@ -73,7 +75,14 @@ class BackgroundServer:
         return f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        # uvloop when present (as uvicorn picks it for `serve`): the plain asyncio loop in a
+        # thread answers loopback requests ~40 ms late, which would make test suites crawl.
+        try:
+            import uvloop
+
+            self.loop = uvloop.new_event_loop()
+        except ImportError:  # pragma: no cover - uvicorn[standard] brings uvloop on Linux
+            self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(self.server.serve(sockets=[self._sock]))
         self.loop.close()

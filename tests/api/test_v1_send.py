@@ -26,8 +26,9 @@ def test_every_channel_and_type_is_accepted(api: Api, body: dict[str, object]) -
     assert stored[str(body["message_type"])] == body[str(body["message_type"])]
 
 
-@pytest.mark.parametrize("path", ["/v1/messages", "/v1/messages/", "/v1/messages?",
-                                  "/v1/messages/?"])
+@pytest.mark.parametrize(
+    "path", ["/v1/messages", "/v1/messages/", "/v1/messages?", "/v1/messages/?"]
+)
 def test_path_variants(api: Api, path: str) -> None:
     r = api.send_v1(sms(), path=path)
     assert r.status_code == 202, (path, r.text)
@@ -61,24 +62,34 @@ def test_newest_first_and_paging(api: Api) -> None:
 
 
 def test_patch_marks_whatsapp_inbound_read(api: Api) -> None:
-    inbound = api.post("/_sandbox/inbound", json={
-        "channel": "whatsapp", "from": "447700900000", "to": "447700900001", "text": "hi"}).json()
-    r = api.patch(f"/v1/messages/{inbound['message_uuid']}", json={"status": "read"},
-                  headers={"Authorization": bearer()})
+    inbound = api.post(
+        "/_sandbox/inbound",
+        json={"channel": "whatsapp", "from": "447700900000", "to": "447700900001", "text": "hi"},
+    ).json()
+    r = api.patch(
+        f"/v1/messages/{inbound['message_uuid']}",
+        json={"status": "read"},
+        headers={"Authorization": bearer()},
+    )
     assert r.status_code == 202
     assert api.get(f"/_sandbox/messages/{inbound['message_uuid']}").json()["status"] == "read"
 
 
 def test_patch_refuses_basic_unknown_and_unsupported(api: Api) -> None:
     out = api.send_v1(sms()).json()["message_uuid"]
-    r = api.patch(f"/v1/messages/{out}", json={"status": "read"},
-                  headers={"Authorization": "Basic YWJjZDpzZWNyZXQ="})
+    r = api.patch(
+        f"/v1/messages/{out}",
+        json={"status": "read"},
+        headers={"Authorization": "Basic YWJjZDpzZWNyZXQ="},
+    )
     assert r.status_code == 401
-    r = api.patch(f"/v1/messages/{uuid.uuid4()}", json={"status": "read"},
-                  headers={"Authorization": bearer()})
+    r = api.patch(
+        f"/v1/messages/{uuid.uuid4()}", json={"status": "read"}, headers={"Authorization": bearer()}
+    )
     assert r.status_code == 404
     assert r.json()["type"] == "https://developer.vonage.com/api-errors#not-found"
-    r = api.patch(f"/v1/messages/{out}", json={"status": "read"},
-                  headers={"Authorization": bearer()})
+    r = api.patch(
+        f"/v1/messages/{out}", json={"status": "read"}, headers={"Authorization": bearer()}
+    )
     assert r.status_code == 422
     assert r.json()["title"] == "Operation not supported"

@@ -29,11 +29,16 @@ def names(data: dict[str, Any]) -> set[str]:
     return {p["name"] for p in data.get("invalid_parameters", [])}
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1,2]", b'"text"', b"\xff\xfe\x00",
-                                 b"[" * 100_000 + b"]" * 100_000])
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"", b"[1,2]", b'"text"', b"\xff\xfe\x00", b"[" * 100_000 + b"]" * 100_000],
+)
 def test_invalid_json(api: Api, raw: bytes) -> None:
-    r = api.post("/v1/messages", content=raw,
-                 headers={"Authorization": BASIC, "Content-Type": "application/json"})
+    r = api.post(
+        "/v1/messages",
+        content=raw,
+        headers={"Authorization": BASIC, "Content-Type": "application/json"},
+    )
     assert r.status_code == 422
     assert r.json()["type"] == "https://developer.vonage.com/api-errors#invalid-json"
     assert r.json()["title"] == "The request body did not contain valid JSON"
@@ -44,18 +49,48 @@ def test_invalid_json(api: Api, raw: bytes) -> None:
     [
         (sms(channel="telegram"), 1100, {"channel"}),
         (sms(channel="rcs"), 1100, {"channel"}),
-        ({**sms(channel="messenger", to="123", **{"from": "456"}),
-          "messenger": {"category": "sometimes"}}, 1110, {"messenger.category"}),
-        ({**sms(channel="messenger", to="123", **{"from": "456"}),
-          "messenger": {"category": "message_tag"}}, 1110, {"messenger.tag"}),
-        ({**sms(channel="whatsapp"), "whatsapp": {"policy": "fallback"}}, 1110,
-         {"whatsapp.policy"}),
-        ({"channel": "whatsapp", "message_type": "template", "to": N1, "from": N2,
-          "template": {"name": "t"}}, 1110, {"whatsapp.locale"}),
-        ({**sms(channel="viber_service", **{"from": "16273"}),
-          "viber_service": {"ttl": 5}}, 1110, {"viber_service.ttl"}),
-        ({**sms(channel="viber_service", **{"from": "16273"}),
-          "viber_service": "promo"}, 1110, {"viber_service"}),
+        (
+            {
+                **sms(channel="messenger", to="123", **{"from": "456"}),
+                "messenger": {"category": "sometimes"},
+            },
+            1110,
+            {"messenger.category"},
+        ),
+        (
+            {
+                **sms(channel="messenger", to="123", **{"from": "456"}),
+                "messenger": {"category": "message_tag"},
+            },
+            1110,
+            {"messenger.tag"},
+        ),
+        (
+            {**sms(channel="whatsapp"), "whatsapp": {"policy": "fallback"}},
+            1110,
+            {"whatsapp.policy"},
+        ),
+        (
+            {
+                "channel": "whatsapp",
+                "message_type": "template",
+                "to": N1,
+                "from": N2,
+                "template": {"name": "t"},
+            },
+            1110,
+            {"whatsapp.locale"},
+        ),
+        (
+            {**sms(channel="viber_service", **{"from": "16273"}), "viber_service": {"ttl": 5}},
+            1110,
+            {"viber_service.ttl"},
+        ),
+        (
+            {**sms(channel="viber_service", **{"from": "16273"}), "viber_service": "promo"},
+            1110,
+            {"viber_service"},
+        ),
         ({**sms(), "sms": {"encoding_type": "morse"}}, 1110, {"sms.encoding_type"}),
         (sms(**{"from": "+447700900001"}), 1120, {"from"}),
         (sms(**{"from": "this sender is far too long"}), 1120, {"from"}),
@@ -67,10 +102,16 @@ def test_invalid_json(api: Api, raw: bytes) -> None:
         (sms(to=447700900000), 1130, {"to"}),
         (sms(channel="messenger", to="", **{"from": "1"}), 1130, {"to"}),
         (sms(message_type="image", image={"url": "https://x"}), 1140, {"message_type"}),
-        (sms(channel="messenger", message_type="template", to="1", **{"from": "2"}), 1140,
-         {"message_type"}),
-        (sms(channel="viber_service", message_type="audio", **{"from": "1"}), 1140,
-         {"message_type"}),
+        (
+            sms(channel="messenger", message_type="template", to="1", **{"from": "2"}),
+            1140,
+            {"message_type"},
+        ),
+        (
+            sms(channel="viber_service", message_type="audio", **{"from": "1"}),
+            1140,
+            {"message_type"},
+        ),
         ({k: v for k, v in sms().items() if k != "text"}, 1150, {"text"}),
         ({k: v for k, v in sms().items() if k != "to"}, 1150, {"to"}),
         ({k: v for k, v in sms().items() if k != "message_type"}, 1150, {"message_type"}),
@@ -83,18 +124,36 @@ def test_invalid_json(api: Api, raw: bytes) -> None:
         (sms(text=None), 1150, {"text"}),
         (sms(text=["a"]), 1150, {"text"}),
         (sms(channel="whatsapp", message_type="image", image={}), 1150, {"image.url"}),
-        (sms(channel="whatsapp", message_type="image", image={"url": "h" * 2001}), 1150,
-         {"image.url"}),
-        (sms(channel="whatsapp", message_type="image", image={"url": "https://x",
-                                                              "caption": "c" * 3001}), 1150,
-         {"image.caption"}),
+        (
+            sms(channel="whatsapp", message_type="image", image={"url": "h" * 2001}),
+            1150,
+            {"image.url"},
+        ),
+        (
+            sms(
+                channel="whatsapp",
+                message_type="image",
+                image={"url": "https://x", "caption": "c" * 3001},
+            ),
+            1150,
+            {"image.caption"},
+        ),
         (sms(channel="whatsapp", message_type="image", image="https://x"), 1150, {"image"}),
-        (sms(channel="whatsapp", message_type="reaction", reaction={"action": "react"}), 1150,
-         {"reaction.emoji", "context.message_uuid"}),
-        (sms(channel="whatsapp", message_type="sticker", sticker={"url": "u", "id": "i"}),
-         1150, {"sticker"}),
-        (sms(channel="mms", message_type="content", content=[{"type": "gif", "url": "u"}]),
-         1150, {"content[0].type"}),
+        (
+            sms(channel="whatsapp", message_type="reaction", reaction={"action": "react"}),
+            1150,
+            {"reaction.emoji", "context.message_uuid"},
+        ),
+        (
+            sms(channel="whatsapp", message_type="sticker", sticker={"url": "u", "id": "i"}),
+            1150,
+            {"sticker"},
+        ),
+        (
+            sms(channel="mms", message_type="content", content=[{"type": "gif", "url": "u"}]),
+            1150,
+            {"content[0].type"},
+        ),
         (sms(webhook_version="v2"), 1150, {"webhook_version"}),
         (sms(webhook_url="ftp://example.com"), 1150, {"webhook_url"}),
         (sms(ttl="soon"), 1150, {"ttl"}),
@@ -113,8 +172,16 @@ def test_error_classes(api: Api, body: dict[str, Any], code: int, bad: set[str])
 
 
 def test_every_bad_field_is_named(api: Api) -> None:
-    data = problem(api, {"channel": "whatsapp", "message_type": "image", "to": N1, "from": N2,
-                         "image": {"url": "", "caption": ""}})
+    data = problem(
+        api,
+        {
+            "channel": "whatsapp",
+            "message_type": "image",
+            "to": N1,
+            "from": N2,
+            "image": {"url": "", "caption": ""},
+        },
+    )
     assert names(data) == {"image.url", "image.caption"}
     assert data["title"] == "Invalid params"
 
@@ -128,20 +195,47 @@ def test_highest_priority_class_answers(api: Api) -> None:
 def _garbage(rng: random.Random, depth: int = 0) -> Any:
     kind = rng.randrange(9 if depth < 4 else 6)
     return [
-        lambda: None, lambda: rng.random() * 1e308, lambda: rng.randrange(-(2**70), 2**70),
-        lambda: bool(rng.randrange(2)), lambda: "x" * rng.randrange(0, 5000),
+        lambda: None,
+        lambda: rng.random() * 1e308,
+        lambda: rng.randrange(-(2**70), 2**70),
+        lambda: bool(rng.randrange(2)),
+        lambda: "x" * rng.randrange(0, 5000),
         lambda: "\u0000\ud7ff\U0001f600",
         lambda: [_garbage(rng, depth + 1) for _ in range(rng.randrange(3))],
-        lambda: {k: _garbage(rng, depth + 1) for k in rng.sample(
-            ["channel", "message_type", "to", "from", "text", "image", "client_ref",
-             "whatsapp", "sms", "failover", "context", "ttl", "webhook_url"], 3)},
-        lambda: {"channel": rng.choice(["sms", "mms", "whatsapp", "messenger",
-                                        "viber_service", 1, None]),
-                 "message_type": rng.choice(["text", "image", "custom", "content", None, 3]),
-                 "to": rng.choice([N1, "", None, 1]), "from": rng.choice([N2, "x", None]),
-                 "text": _garbage(rng, depth + 1), "image": _garbage(rng, depth + 1),
-                 "content": _garbage(rng, depth + 1), "custom": _garbage(rng, depth + 1),
-                 "failover": _garbage(rng, depth + 1)},
+        lambda: {
+            k: _garbage(rng, depth + 1)
+            for k in rng.sample(
+                [
+                    "channel",
+                    "message_type",
+                    "to",
+                    "from",
+                    "text",
+                    "image",
+                    "client_ref",
+                    "whatsapp",
+                    "sms",
+                    "failover",
+                    "context",
+                    "ttl",
+                    "webhook_url",
+                ],
+                3,
+            )
+        },
+        lambda: {
+            "channel": rng.choice(
+                ["sms", "mms", "whatsapp", "messenger", "viber_service", 1, None]
+            ),
+            "message_type": rng.choice(["text", "image", "custom", "content", None, 3]),
+            "to": rng.choice([N1, "", None, 1]),
+            "from": rng.choice([N2, "x", None]),
+            "text": _garbage(rng, depth + 1),
+            "image": _garbage(rng, depth + 1),
+            "content": _garbage(rng, depth + 1),
+            "custom": _garbage(rng, depth + 1),
+            "failover": _garbage(rng, depth + 1),
+        },
     ][kind]()
 
 
@@ -151,8 +245,11 @@ def test_any_body_gets_an_answer_never_a_500(api: Api) -> None:
     for _ in range(400):
         body = _garbage(rng)
         raw = json.dumps(body).encode()
-        r = api.post("/v1/messages", content=raw,
-                     headers={"Authorization": BASIC, "Content-Type": "application/json"})
+        r = api.post(
+            "/v1/messages",
+            content=raw,
+            headers={"Authorization": BASIC, "Content-Type": "application/json"},
+        )
         assert r.status_code in (202, 422), (r.status_code, raw[:200], r.text)
         assert r.headers["content-type"] in ("application/json", "application/problem+json")
         statuses.add(r.status_code)
@@ -160,7 +257,10 @@ def test_any_body_gets_an_answer_never_a_500(api: Api) -> None:
 
 
 def test_oversized_body_is_413(api: Api) -> None:
-    r = api.post("/v1/messages", content=b'{"text":"' + b"x" * (2 * 1024 * 1024) + b'"}',
-                 headers={"Authorization": BASIC, "Content-Type": "application/json"})
+    r = api.post(
+        "/v1/messages",
+        content=b'{"text":"' + b"x" * (2 * 1024 * 1024) + b'"}',
+        headers={"Authorization": BASIC, "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
     assert r.headers["content-type"] == "application/problem+json"

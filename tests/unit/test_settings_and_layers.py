@@ -1,0 +1,87 @@
+"""Settings are declared once and documented; the engine's layers keep their directions."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import pytest
+
+from sandbox.cli import build_parser, settings_from
+from sandbox.settings import OPTIONS, Settings
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for opt in OPTIONS:
+        assert f"`{opt.flag}`" in readme, opt.flag
+        assert f"`{opt.env}`" in readme, opt.env
+
+
+def test_flags_and_environment() -> None:
+    parser = build_parser()
+    args = parser.parse_args(["serve", "--port", "9001", "--auto-deliver", "2.5", "--strict-auth"])
+    s = settings_from(
+        args,
+        {
+            "NEXMO_SANDBOX_PORT": "7000",
+            "NEXMO_SANDBOX_CLOCK": "manual",
+            "NEXMO_SANDBOX_STATUS_URL": "http://127.0.0.1:1/s",
+        },
+    )
+    assert s.port == 9001  # the flag wins
+    assert s.clock == "manual"  # the variable applies
+    assert s.auto_deliver == 2.5 and s.strict_auth
+    assert s.status_url == "http://127.0.0.1:1/s"
+    assert settings_from(parser.parse_args(["serve"]), {}).clock == "live"
+    assert settings_from(parser.parse_args(["serve"]), {}).host == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [
+        ("NEXMO_SANDBOX_PORT", "http"),
+        ("NEXMO_SANDBOX_CLOCK", "fast"),
+        ("NEXMO_SANDBOX_AUTO_DELIVER", "-1"),
+    ],
+)
+def test_bad_values_are_refused(env: str, value: str) -> None:
+    with pytest.raises(ValueError, match=env):
+        Settings.from_env({env: value})
+
+
+PURE = [
+    "sandbox/engine.py",
+    "sandbox/clock.py",
+    "sandbox/scheduler.py",
+    "sandbox/timeline.py",
+    "sandbox/models.py",
+    "sandbox/store.py",
+    "sandbox/workflows.py",
+    "sandbox/events.py",
+    *[str(p.relative_to(ROOT)) for p in (ROOT / "sandbox/wire").glob("*.py")],
+    *[str(p.relative_to(ROOT)) for p in (ROOT / "fake_channels").glob("*.py")],
+]
+FORBIDDEN = {"starlette", "httpx", "jinja2", "uvicorn"}
+
+
+@pytest.mark.parametrize("path", PURE)
+def test_pure_layers_import_no_web_stack(path: str) -> None:
+    tree = ast.parse((ROOT / path).read_text())
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN, f"{path} imports {name}"
+
+
+def test_engine_reads_no_wall_clock() -> None:
+    for path in ["sandbox/engine.py", "sandbox/workflows.py", "sandbox/scheduler.py"]:
+        text = (ROOT / path).read_text()
+        for banned in ("time.time(", "datetime.now(", "asyncio.sleep("):
+            assert banned not in text, (path, banned)
