@@ -59,6 +59,9 @@
 
   // -- live regions ---------------------------------------------------------------------------
   let refreshing = false;
+  // Where keyboard focus belongs after an action (the clicked button is disabled while the
+  // call runs, which drops focus to <body>): the same message's next button or its history.
+  let pendingFocus = null;
   let again = false;
   let timer = null;
 
@@ -79,17 +82,25 @@
     if (region.innerHTML === fresh.innerHTML) return false;
     if (typing(region)) { schedule(1000); return false; }
     const open = $$("details[open][id]", region).map((d) => d.id);
-    const focused = region.contains(document.activeElement) ? document.activeElement : null;
-    const key = focusKey(focused);
-    const uuid = focused && focused.dataset ? focused.dataset.uuid : null;
+    let focused = region.contains(document.activeElement) ? document.activeElement : null;
+    let key = focusKey(focused);
+    let uuid = focused && focused.dataset ? focused.dataset.uuid : null;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && pendingFocus && region.contains(pendingFocus.el)) {
+      focused = pendingFocus.el;
+      key = null;
+      uuid = pendingFocus.uuid;
+    }
     const thread = region.classList.contains("thread");
     const atBottom = thread && region.scrollHeight - region.scrollTop - region.clientHeight < 40;
     region.innerHTML = fresh.innerHTML;
     open.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; });
     if (focused) {
       let target = key ? $(key, region) : null;
+      if (!target && uuid) target = $('[data-mark][data-uuid="' + uuid + '"]', region);
       if (!target && uuid) target = $("#h-" + CSS.escape(uuid) + " summary", region);
       if (target) target.focus();
+      pendingFocus = null;
     }
     if (thread && atBottom) region.scrollTop = region.scrollHeight;
     return true;
@@ -216,6 +227,7 @@
         const code = $("#error-code");
         if (code && code.value) body.error_code = parseInt(code.value, 10);
       }
+      pendingFocus = { el: mark, uuid: mark.dataset.uuid };
       mark.disabled = true;
       try {
         await api("POST", "/_sandbox/messages/" + encodeURIComponent(mark.dataset.uuid) + "/status", body);
