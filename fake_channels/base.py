@@ -157,6 +157,8 @@ class Channel:
     options_check: Callable[[Mapping[str, Any], str, list[Issue]], None] | None = None
     # Also accept these sender formats (SMS alphanumeric ids, MMS short codes).
     from_patterns: tuple[re.Pattern[str], ...] = ()
+    # What the 2018 APIs (Messages v0.1, Dispatch) let this channel send.
+    v01_outbound_types: tuple[str, ...] = ()
 
     # -- addresses -----------------------------------------------------------------------
     def check_to(self, value: Any, issues: list[Issue], name: str = "to") -> None:

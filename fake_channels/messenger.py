@@ -28,6 +28,7 @@ MESSENGER = Channel(
     from_kind="id",
     outbound_types=("text", "image", "audio", "video", "file"),
     inbound_types=("text", "image", "audio", "video", "file", "unsupported"),
+    v01_outbound_types=("text", "image", "audio", "video", "file", "template", "custom"),
     has_read=True,
     text_limit=640,
     price="0.0000",

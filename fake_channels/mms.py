@@ -34,6 +34,7 @@ MMS = Channel(
     from_kind="number",
     outbound_types=("text", "image", "vcard", "audio", "video", "file", "content"),
     inbound_types=("text", "image", "vcard", "audio", "video", "file"),
+    v01_outbound_types=("text", "image", "vcard", "audio", "video", "file"),
     has_read=False,
     text_limit=5000,
     price="0.0400",

@@ -36,6 +36,7 @@ SMS = Channel(
     from_kind="number",
     outbound_types=("text",),
     inbound_types=("text",),
+    v01_outbound_types=("text",),
     has_read=False,
     text_limit=1000,
     price="0.0333",

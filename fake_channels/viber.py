@@ -71,6 +71,7 @@ VIBER = Channel(
     from_kind="id",
     outbound_types=("text", "image", "video", "file"),
     inbound_types=("text", "image", "video", "file"),
+    v01_outbound_types=("text", "image", "template", "custom"),
     has_read=True,
     text_limit=1000,
     price="0.0100",

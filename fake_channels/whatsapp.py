@@ -86,6 +86,7 @@ WHATSAPP = Channel(
         "reaction",
         "unsupported",
     ),
+    v01_outbound_types=("text", "image", "audio", "video", "file", "template", "custom"),
     has_read=True,
     text_limit=4096,
     price="0.0147",

@@ -25,6 +25,8 @@ from sandbox.api import (
     control_messages,
     control_wait,
     control_webhooks,
+    control_workflows,
+    messages_v0,
     messages_v1,
 )
 from sandbox.api.common import problem
@@ -53,6 +55,8 @@ def create_app(
 
     routes: list[BaseRoute] = [
         *messages_v1.routes,
+        *messages_v0.routes,
+        *control_workflows.routes,
         *control_messages.routes,
         *control_clock.routes,
         *control_admin.routes,

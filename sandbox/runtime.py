@@ -89,7 +89,7 @@ class Runtime:
         )
         self.timeline.settlers.append(self.webhooks.settle)
         # After the webhooks: a status webhook must be queued before the failover it triggers.
-        self.workflows = Workflows(self.engine, self.bus)
+        self.workflows = Workflows(self.engine, self.bus, self.scheduler, self.channels)
         self.details["webhooks"] = lambda uuid: [
             d.to_dict() for d in self.webhooks.ledger.for_message(uuid)
         ]
