@@ -147,6 +147,13 @@ class SandboxHandle:
         self.reset()
         self.configure_options(self.options)
 
+    def finish(self) -> None:
+        """After the test: unmount apps; on a shared server, drop this test's application."""
+        if self.server.routing is not None:
+            self.server.routing.unmount_all()
+        if self.application_id is not None:
+            self.client.reset(self.application_id)
+
     def reset(self) -> None:
         """Forget every message, timer, webhook and setting change (this application's only,
         on a shared server) and unmount apps."""
@@ -309,6 +316,7 @@ class SandboxHandle:
 
     def problems(self) -> list[str]:
         """Everything that went wrong during this test, readable."""
+        self.settle()  # webhooks still in flight may yet fail
         out: list[str] = []
         opts = self.options
         if opts.check_errors:

@@ -103,8 +103,7 @@ def nexmo_sandbox(
     handle = SandboxHandle(nexmo_sandbox_server, options)
     handle.begin()
     yield handle
-    if nexmo_sandbox_server.routing is not None:
-        nexmo_sandbox_server.routing.unmount_all()
+    handle.finish()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -114,5 +113,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     funcargs = getattr(item, "funcargs", {})
     handle = funcargs.get("nexmo_sandbox")
     if handle is not None:
-        handle.check()
+        problems = handle.problems()
+        if problems:
+            # Only the message: a traceback through this hook would tell the user nothing.
+            pytest.fail(
+                "nexmo-sandbox: something went wrong during the test:\n\n" + "\n\n".join(problems),
+                pytrace=False,
+            )
     return result
