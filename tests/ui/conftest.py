@@ -186,3 +186,9 @@ def page(browser: Any, problems: PageProblems, sandbox: Sandbox) -> Iterator[Any
     context.close()
     assert problems.dialogs == [], f"a dialog opened: {problems.dialogs}"
     assert problems.console == [], f"console errors: {problems.console}"
+
+
+def settled(page: Any) -> None:
+    """Wait until the page's control calls have answered. The event stream can show a change
+    before the call that caused it returns (the call also waits for its webhooks)."""
+    page.wait_for_function("() => !document.documentElement.dataset.pending")

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.ui.conftest import Receiver, Sandbox
+from tests.ui.conftest import Receiver, Sandbox, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -83,6 +83,7 @@ def test_mark_read_changes_ticks_and_fires_status_webhook(
     # A read message has nothing left to mark.
     expect(msg.locator("[data-mark]")).to_have_count(0)
 
+    settled(page)
     statuses = [b["status"] for b in receiver.bodies("/status") if b["message_uuid"] == uuid]
     assert statuses[-2:] == ["delivered", "read"]
 
@@ -99,6 +100,7 @@ def test_sms_has_no_read_and_undeliverable_takes_a_real_error_code(
     expect(msg).to_have_attribute("data-status", "undeliverable")
     expect(msg.locator(".ticks")).to_have_text("✕")
     expect(msg.locator(".history summary")).to_contain_text("1300 Not part of the provider network")
+    settled(page)
     body = receiver.bodies("/status")[-1]
     assert body["status"] == "undeliverable"
     assert body["message_uuid"] == uuid
@@ -116,6 +118,7 @@ def test_reply_as_the_user_fires_the_inbound_webhook(
     page.fill(".composer textarea[name=text]", "YES please")
     page.click(".composer button[type=submit]")
     expect(page.locator(".msg.inbound")).to_contain_text("YES please")
+    settled(page)
     texts = [(b.get("from"), b.get("to"), b.get("text")) for b in receiver.bodies("/inbound")]
     assert (USER, APP, "YES please") in texts
 
@@ -137,6 +140,7 @@ def test_whatsapp_user_sends_image_and_location(
     page.fill(".composer input[name=long]", "-0.12")
     page.click(".composer button[type=submit]")
     expect(page.locator('.msg.inbound[data-type="location"]')).to_contain_text("51.5")
+    settled(page)
     kinds = [b.get("message_type") for b in receiver.bodies("/inbound")]
     assert kinds[-2:] == ["image", "location"]
 
@@ -272,6 +276,7 @@ def test_keyboard_only(sandbox: Sandbox, page: Any, receiver: Receiver) -> None:
     page.keyboard.type("typed reply")
     page.keyboard.press("Enter")
     expect(page.locator(".msg.inbound")).to_contain_text("typed reply")
+    settled(page)
     assert "typed reply" in [b.get("text") for b in receiver.bodies("/inbound")]
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import need
-from tests.ui.conftest import Receiver, Sandbox
+from tests.ui.conftest import Receiver, Sandbox, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -105,6 +105,7 @@ def test_v1_failover_on_reject_and_its_timeline(
     page.select_option("#error-code", "1340")
     msg.locator('[data-mark="rejected"]').click()
     expect(msg).to_have_attribute("data-status", "rejected")
+    settled(page)
 
     page.goto(conversation_url(sandbox, "sms", USER))
     expect(page.locator(".msg.outbound .text")).to_have_text("Your order shipped (SMS)")

@@ -30,7 +30,25 @@
   }
 
   // -- the control API ------------------------------------------------------------------------
+  // In-flight control calls, on <html data-pending>: a script (or a test) waits for it to go
+  // before checking what the call caused, since the event stream can show a change first.
+  let pending = 0;
+  function track(delta) {
+    pending += delta;
+    if (pending > 0) document.documentElement.dataset.pending = String(pending);
+    else delete document.documentElement.dataset.pending;
+  }
+
   async function api(method, path, body) {
+    track(1);
+    try {
+      return await call(method, path, body);
+    } finally {
+      track(-1);
+    }
+  }
+
+  async function call(method, path, body) {
     const init = { method: method, headers: { Accept: "application/json" } };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
