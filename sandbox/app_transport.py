@@ -61,7 +61,9 @@ class _WsgiTransport(httpx.AsyncBaseTransport):
 
 class RoutingTransport(httpx.AsyncBaseTransport):
     def __init__(self, fallback: httpx.AsyncBaseTransport | None = None) -> None:
-        self._fallback = fallback or httpx.AsyncHTTPTransport()
+        # Made on first use: loading the CA bundle costs ~30 ms of session start-up, and a
+        # suite that mounts its app never needs it.
+        self._fallback = fallback
         self._apps: dict[str, httpx.AsyncBaseTransport] = {}
         self._lock = threading.Lock()  # mounts change from the test thread
         self.errors: list[AppError] = []
@@ -95,6 +97,8 @@ class RoutingTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         target = self._target(request.url)
         if target is None:
+            if self._fallback is None:
+                self._fallback = httpx.AsyncHTTPTransport()
             return await self._fallback.handle_async_request(request)
         try:
             return await target.handle_async_request(request)
@@ -106,4 +110,5 @@ class RoutingTransport(httpx.AsyncBaseTransport):
             )
 
     async def aclose(self) -> None:
-        await self._fallback.aclose()
+        if self._fallback is not None:
+            await self._fallback.aclose()

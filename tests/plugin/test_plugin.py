@@ -296,3 +296,12 @@ def test_no_app_objects(nexmo_sandbox):
         result.stdout.fnmatch_lines(["*auto_deliver change the whole server*"])
         # Each test removed its application's messages when it finished.
         assert server.app.state.runtime.store.count() == 0
+
+
+def test_readme_example_runs_as_written(pytester: pytest.Pytester) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("## Testing with pytest", 1)[1].split("```python\n", 1)[1]
+    pytester.makepyfile(test_readme=block.split("```", 1)[0])
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
