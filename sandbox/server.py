@@ -8,27 +8,103 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from sandbox.app import create_app
 from sandbox.settings import Settings
+from sandbox.tls import TlsFiles, ensure_certificate, trust_hint
 
 
-def _banner(settings: Settings, port: int, secret: str, out: IO[str]) -> None:
+def _banner(
+    settings: Settings,
+    port: int,
+    secret: str,
+    out: IO[str],
+    tls: tuple[int, TlsFiles] | None = None,
+) -> None:
     base = f"http://{settings.host}:{port}"
     print(f"nexmo-sandbox listening on {base}", file=out)
+    if tls is not None:
+        print(f"  and with HTTPS on https://{_tls_host(settings.host)}:{tls[0]}", file=out)
     print(
         f"  Vonage API host: {base}  (POST /v1/messages, /v0.1/messages, /v0.1/dispatch)", file=out
     )
+    if tls is not None:
+        print(f"  Python SDKs (https only): api_host={_tls_host(settings.host)}:{tls[0]}", file=out)
+        for line in trust_hint(tls[1]):
+            print(line, file=out)
     print(f"  inbox UI:        {base}/", file=out)
     print(f"  control API:     {base}/_sandbox/health", file=out)
     print(
         f"  clock: {settings.clock}, auth: {'strict' if settings.strict_auth else 'open'}", file=out
     )
     out.flush()
+
+
+def _tls_host(host: str) -> str:
+    """The name to give clients for the HTTPS listener: the certificate names localhost and
+    loopback only, so a wildcard bind is reached (and verified) as 127.0.0.1."""
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class _TlsServer(uvicorn.Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Closing an idle keep-alive TLS connection waits for the client's close_notify, and
+        # a client that is not reading (a requests pool) never sends it: shutdown would hang
+        # for the 30 s SSL shutdown timeout. Abort idle connections; busy ones still finish.
+        for conn in list(self.server_state.connections):
+            cycle = getattr(conn, "cycle", None)
+            transport = getattr(conn, "transport", None)
+            if transport is not None and (cycle is None or cycle.response_complete):
+                transport.abort()
+        await super().shutdown(sockets)
+
+
+def _tls_server(app: Starlette, files: TlsFiles, log_level: str) -> uvicorn.Server:
+    """The HTTPS twin of the main server: same app (same Runtime, same messages), and no
+    lifespan of its own, since the main server's lifespan already started the runtime."""
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=str(files.cert),
+        ssl_keyfile=str(files.key),
+    )
+    return _TlsServer(config)
+
+
+async def _serve_pair(
+    main: uvicorn.Server,
+    main_sock: socket.socket,
+    twin: uvicorn.Server,
+    twin_sock: socket.socket,
+) -> None:
+    """Run both listeners on one loop; when either stops (Ctrl-C, a failure), stop both."""
+    first = asyncio.ensure_future(main.serve(sockets=[main_sock]))
+    # The HTTPS side opens only once the lifespan has started the runtime.
+    while not main.started and not first.done():
+        await asyncio.sleep(0.005)
+    second = asyncio.ensure_future(twin.serve(sockets=[twin_sock]))
+    await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
+    main.should_exit = twin.should_exit = True
+    await asyncio.gather(first, second)
 
 
 def serve(settings: Settings, out: IO[str]) -> int:
@@ -41,21 +117,55 @@ def serve(settings: Settings, out: IO[str]) -> int:
         print(f"nexmo-sandbox: cannot listen on {settings.host}:{settings.port}: {exc}", file=out)
         return 1
     port = sock.getsockname()[1]
+    tls: tuple[int, TlsFiles] | None = None
+    tls_sock: socket.socket | None = None
+    if settings.tls:
+        try:
+            files = ensure_certificate(settings.state_dir)
+        except OSError as exc:
+            print(f"nexmo-sandbox: cannot make the TLS certificate: {exc}", file=out)
+            return 1
+        try:
+            tls_sock = _bind(settings.host, settings.tls_port)
+        except OSError as exc:
+            print(
+                f"nexmo-sandbox: cannot listen on {settings.host}:{settings.tls_port} "
+                f"(--tls-port): {exc}",
+                file=out,
+            )
+            return 1
+        tls = (tls_sock.getsockname()[1], files)
     rt = app.state.runtime
     rt.public_url = f"http://{settings.host}:{port}"
     config = uvicorn.Config(app, log_level=settings.log_level, access_log=False)
     server = uvicorn.Server(config)
-    _banner(settings, port, rt.webhooks.signature_secret, out)
+    _banner(settings, port, rt.webhooks.signature_secret, out, tls)
     with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+        if tls is None or tls_sock is None:
+            server.run(sockets=[sock])
+        else:
+            twin = _tls_server(app, tls[1], settings.log_level)
+            asyncio.run(_serve_pair(server, sock, twin, tls_sock))
     print("nexmo-sandbox stopped", file=out)
     return 0
 
 
 class BackgroundServer:
-    """A real uvicorn server on a free loopback port, in a daemon thread."""
+    """A real uvicorn server on a free loopback port, in a daemon thread.
 
-    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
+    ``tls`` (a :class:`~sandbox.tls.TlsFiles`, e.g. from ``ensure_certificate()``) adds an
+    HTTPS listener for the same app on ``tls_port`` (0: a free one): ``tls_url``, ``ca_path``.
+    """
+
+    def __init__(
+        self,
+        app: Starlette,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tls: TlsFiles | None = None,
+        tls_port: int = 0,
+    ) -> None:
         self.app = app
         self.host = host
         self._sock = socket.socket(socket.AF_INET)
@@ -67,12 +177,35 @@ class BackgroundServer:
             rt.public_url = self.url
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
+        self.tls = tls
+        self.tls_port: int | None = None
+        self._tls_sock: socket.socket | None = None
+        self.tls_server: uvicorn.Server | None = None
+        if tls is not None:
+            self._tls_sock = _bind(host, tls_port)
+            self.tls_port = self._tls_sock.getsockname()[1]
+            self.tls_server = _tls_server(app, tls, "warning")
         self._thread: threading.Thread | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def tls_url(self) -> str | None:
+        """``https://host:port`` of the HTTPS listener, or None without ``tls``."""
+        return None if self.tls_port is None else f"https://{self.host}:{self.tls_port}"
+
+    @property
+    def ca_path(self) -> str | None:
+        """The certificate clients trust for ``tls_url`` (REQUESTS_CA_BUNDLE and friends)."""
+        return None if self.tls is None else str(self.tls.ca_path)
+
+    def _serve(self) -> Any:
+        if self.tls_server is None or self._tls_sock is None:
+            return self.server.serve(sockets=[self._sock])
+        return _serve_pair(self.server, self._sock, self.tls_server, self._tls_sock)
 
     def _run(self) -> None:
         # uvloop when present (as uvicorn picks it for `serve`): the plain asyncio loop in a
@@ -84,7 +217,7 @@ class BackgroundServer:
         except ImportError:  # pragma: no cover - uvicorn[standard] brings uvloop on Linux
             self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve(sockets=[self._sock]))
+        self.loop.run_until_complete(self._serve())
         self.loop.close()
 
     def start(self) -> BackgroundServer:
@@ -93,7 +226,9 @@ class BackgroundServer:
         started = threading.Event()
         # uvicorn sets `started` once the socket is accepting; wait on it without sleeping
         # in a loop by joining in short slices.
-        while not self.server.started:
+        while not self.server.started or (
+            self.tls_server is not None and not self.tls_server.started
+        ):
             if not self._thread.is_alive():
                 raise RuntimeError("the sandbox server failed to start")
             started.wait(0.005)
@@ -101,15 +236,22 @@ class BackgroundServer:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        if self.tls_server is not None:
+            self.tls_server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._sock.close()
+        if self._tls_sock is not None:
+            self._tls_sock.close()
 
 
 @contextlib.contextmanager
 def running(settings: Settings | None = None, **kwargs: object) -> Iterator[BackgroundServer]:
-    app = create_app(settings or Settings(), **kwargs)  # type: ignore[arg-type]
-    server = BackgroundServer(app).start()
+    settings = settings or Settings()
+    app = create_app(settings, **kwargs)  # type: ignore[arg-type]
+    # With settings.tls, also an HTTPS listener on a free port (like the plain one).
+    tls = ensure_certificate(settings.state_dir) if settings.tls else None
+    server = BackgroundServer(app, tls=tls).start()
     try:
         yield server
     finally:
