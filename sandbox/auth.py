@@ -19,6 +19,7 @@ import jwt
 
 from sandbox.engine import Engine
 from sandbox.errors import Unauthorized
+from sandbox.events import Event
 from sandbox.models import Account, Sender
 
 # Tokens stamped a moment ahead by a client clock that runs slightly fast are still fine.
@@ -62,6 +63,7 @@ class Authenticator:
             account = account or Account(api_key)
             account.api_secret = api_secret
             accounts[api_key] = account
+            self.engine.bus.publish(Event("account.updated", account))
         elif account.api_secret != api_secret:
             raise Unauthorized()
         return Sender(api_key=api_key)

@@ -17,6 +17,7 @@ from sandbox.clock import VirtualClock
 from sandbox.engine import Behaviour, Engine
 from sandbox.events import Event, EventBus
 from sandbox.models import Account
+from sandbox.persistence import SqlitePersistence
 from sandbox.scheduler import Scheduler
 from sandbox.settings import Settings
 from sandbox.store import MemoryStore, Store
@@ -95,6 +96,12 @@ class Runtime:
         ]
         self.errors: list[str] = []  # unexpected exceptions anywhere, for tests to surface
         self.bus.subscribe(self._record_error)
+        self.persistence: SqlitePersistence | None = None
+        if settings.db:
+            self.persistence = SqlitePersistence(settings.db, self.store, self.bus)
+            latest = self.persistence.load()
+            if latest is not None:
+                self.clock.move_to(latest)  # time never runs back behind stored history
         self.apply_settings()
 
     def _record_error(self, event: Event) -> None:
@@ -114,7 +121,9 @@ class Runtime:
         self.workflows.on_undeliverable = s.failover_on_undeliverable
         for pair in s.accounts:
             key, _, secret = pair.partition(":")
-            self.store.accounts.setdefault(key, Account(key, secret))
+            if key not in self.store.accounts:
+                self.store.accounts[key] = Account(key, secret)
+                self.bus.publish(Event("account.updated", self.store.accounts[key]))
 
     def reset(self, application_id: str | None = None) -> None:
         self.engine.reset(application_id)
@@ -135,6 +144,8 @@ class Runtime:
     async def aclose(self) -> None:
         """Release what the listeners hold (webhook connections)."""
         await self.webhooks.aclose()
+        if self.persistence is not None:
+            self.persistence.close()
 
     async def settle(self) -> None:
         """Fire what is due now and wait until what that caused has been attempted."""

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from sandbox import __version__
 from sandbox.api.common import json_response, read_control_json, runtime
 from sandbox.errors import BadControlRequest, ControlNotFound
+from sandbox.events import Event
 from sandbox.models import Account
 from sandbox.wire.v1 import WEBHOOK_VERSIONS
 
@@ -75,6 +76,7 @@ async def put_application(request: Request) -> Response:
             setattr(app, name, body[name])
     if "webhook_version" in body:
         app.webhook_version = body["webhook_version"]
+    rt.bus.publish(Event("application.updated", app, app.id))
     return json_response(app.to_dict())
 
 
@@ -105,6 +107,7 @@ async def put_account(request: Request) -> Response:
     for name in ("api_secret", "signature_secret"):
         if name in body:
             setattr(account, name, body[name])
+    rt.bus.publish(Event("account.updated", account))
     return json_response({"api_key": account.api_key, "signature_secret": account.signature_secret})
 
 

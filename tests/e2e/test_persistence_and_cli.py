@@ -1,0 +1,94 @@
+"""`--db` keeps state across restarts; `nexmo-sandbox serve` runs as a real process and stops
+cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import threading
+
+import httpx
+
+from sandbox.app import create_app
+from sandbox.settings import Settings
+from tests.conftest import Api
+from tests.helpers import BASIC, bearer, sms
+
+
+def test_db_keeps_messages_applications_and_accounts(tmp_path: pathlib.Path) -> None:
+    db = str(tmp_path / "sandbox.db")
+    settings = Settings(clock="manual", db=db)
+    with Api(create_app(settings)) as api:
+        kept = api.send_v1(sms(text="kept"), auth=bearer("persisted-app")).json()["message_uuid"]
+        api.mark(kept, "delivered")
+        api.put("/_sandbox/applications/persisted-app", json={"status_url": "http://127.0.0.1:1/s"})
+        api.send_v1(sms(text="basic"), auth=BASIC)
+        api.advance(3600)
+        later = api.get("/_sandbox/clock").json()["now_ts"]
+    with Api(create_app(settings)) as api:
+        msg = api.get(f"/_sandbox/messages/{kept}").json()
+        assert msg["text"] == "kept" and msg["status"] == "delivered"
+        assert [h["status"] for h in msg["history"]] == ["submitted", "delivered"]
+        assert api.get("/_sandbox/messages").json()["total"] == 2
+        app = api.get("/_sandbox/applications/persisted-app").json()
+        assert app["status_url"] == "http://127.0.0.1:1/s"
+        assert "abcd1234" in {
+            a["api_key"] for a in api.get("/_sandbox/accounts").json()["accounts"]
+        }
+        # The wrong secret for a remembered key is refused after the restart too.
+        wrong = "Basic YWJjZDEyMzQ6d3Jvbmc="
+        assert api.send_v1(sms(), auth=wrong).status_code == 401
+        assert api.get("/_sandbox/clock").json()["now_ts"] >= later - 3600
+        api.post("/_sandbox/reset", json={})
+    with Api(create_app(settings)) as api:
+        assert api.get("/_sandbox/messages").json()["total"] == 0
+
+
+def test_serve_prints_where_it_listens_and_exits_on_ctrl_c() -> None:
+    env = {**os.environ, "NEXMO_SANDBOX_PORT": "0", "NEXMO_SANDBOX_LOG_LEVEL": "warning"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "serve", "--auto-deliver", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    # Whatever goes wrong below, the child never outlives the test by more than 30 s.
+    watchdog = threading.Timer(30, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("nexmo-sandbox listening on http://127.0.0.1:"), first
+        url = first.split()[-1]
+        banner: list[str] = []
+        while not any("signature secret" in line for line in banner) and len(banner) < 12:
+            banner.append(proc.stdout.readline())
+        assert any("inbox UI" in line and url in line for line in banner), banner
+        assert any("signature secret" in line for line in banner), banner
+        # The banner is printed just before uvicorn accepts; a readiness wait without sleeping:
+        with httpx.Client(base_url=url, timeout=5) as http:
+            for _ in range(200):
+                try:
+                    health = http.get("/_sandbox/health")
+                    break
+                except httpx.ConnectError:
+                    proc.poll()
+                    assert proc.returncode is None
+            assert health.json()["status"] == "ok"
+            assert health.json()["clock"] == "live"
+            r = http.post("/v1/messages", json=sms(), headers={"Authorization": BASIC})
+            assert r.status_code == 202
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=15)
+        assert proc.returncode == 0, out
+        assert "nexmo-sandbox stopped" in out
+        assert "Traceback" not in out
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
