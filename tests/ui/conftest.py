@@ -138,7 +138,9 @@ def sandbox(receiver: Receiver) -> Iterator[Sandbox]:
 
 
 # -- the browser ------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main
+# thread while it is started, which would break asyncio.run() in every later test module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     path = chromium_path()
     need(path is not None, "Chromium is not installed (Debian package chromium)")
