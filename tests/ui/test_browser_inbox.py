@@ -293,3 +293,24 @@ def test_readable_at_phone_width(sandbox: Sandbox, page: Any, path: str) -> None
     page.goto(url)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 376, f"{path} scrolls sideways at phone width ({width}px)"
+
+
+def test_a_user_can_write_first_from_the_overview(
+    sandbox: Sandbox, page: Any, receiver: Receiver
+) -> None:
+    page.goto(sandbox.url + "/")
+    expect(page.locator(".empty")).to_contain_text("No messages yet")
+    page.click("details.panel summary")
+    form = page.locator("form[data-compose]")
+    form.locator("select[name=channel]").select_option("viber_service")
+    form.locator("input[name=from]").fill(USER)
+    form.locator("input[name=to]").fill("ShopCo")
+    form.locator("textarea[name=text]").fill("Is my order ready?")
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(conversation_url(sandbox, "viber_service", USER))
+    expect(page.locator(".phone")).to_have_class("phone ch-viber_service")
+    expect(page.locator(".msg.inbound .text")).to_have_text("Is my order ready?")
+    inbound = receiver.bodies("/inbound")
+    assert [(b.get("channel"), b.get("to"), b.get("text")) for b in inbound] == [
+        ("viber_service", "ShopCo", "Is my order ready?")
+    ]

@@ -76,6 +76,17 @@ def test_next_timer_and_until_idle(sandbox: Sandbox, page: Any) -> None:
     expect(page.locator("#clock-pending")).to_contain_text("0 timers pending")
 
 
+def test_clock_mode_switches_between_manual_and_live(sandbox: Sandbox, page: Any) -> None:
+    page.goto(sandbox.url + "/time")
+    expect(page.locator(".clock .mode")).to_have_text("manual")
+    page.click("[data-clock-mode=live]")
+    expect(page.locator(".clock .mode")).to_have_text("live")
+    assert sandbox.control("GET", "/_sandbox/clock")["mode"] == "live"
+    page.click("[data-clock-mode=manual]")
+    expect(page.locator(".clock .mode")).to_have_text("manual")
+    assert sandbox.control("GET", "/_sandbox/clock")["mode"] == "manual"
+
+
 def test_v1_failover_on_reject_and_its_timeline(
     sandbox: Sandbox, page: Any, receiver: Receiver
 ) -> None:
