@@ -143,3 +143,11 @@ def run_json(
         raise AssertionError(
             f"{' '.join(cmd)} printed no JSON:\n{done.stdout}\nstderr:\n{done.stderr}"
         ) from None
+
+
+def node(script: str, env: dict[str, str], stdin: object, modules: Path) -> object:
+    """Run tests/sdk/node/<script> with the cached packages on NODE_PATH."""
+    node_bin = shutil.which("node") or "node"
+    return run_json(
+        [node_bin, str(SCRIPTS / "node" / script)], {**env, "NODE_PATH": str(modules)}, stdin
+    )
