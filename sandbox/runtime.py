@@ -88,7 +88,7 @@ class Runtime:
             timeout=settings.webhook_timeout,
             self_base=lambda: self.public_url,
         )
-        self.timeline.settlers.append(self.webhooks.settle)
+        self.timeline.settlers.append(self.webhooks)
         # After the webhooks: a status webhook must be queued before the failover it triggers.
         self.workflows = Workflows(self.engine, self.bus, self.scheduler, self.channels)
         self.details["webhooks"] = lambda uuid: [
@@ -147,6 +147,14 @@ class Runtime:
         if self.persistence is not None:
             self.persistence.close()
 
-    async def settle(self) -> None:
-        """Fire what is due now and wait until what that caused has been attempted."""
-        await self.timeline.catch_up()
+    def checkpoint(self) -> list[int]:
+        """Take before an action whose webhooks the caller must wait for (see settle)."""
+        return self.timeline.checkpoint()
+
+    async def settle(self, marks: list[int] | None = None) -> None:
+        """Fire what is due now; wait until the webhooks caused since ``marks`` (a checkpoint
+        taken before acting) were attempted once. With no marks: everything in flight."""
+        if marks is None:
+            await self.timeline.catch_up([0] * len(self.timeline.settlers))
+        else:
+            await self.timeline.catch_up(marks)

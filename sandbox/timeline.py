@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sandbox.clock import VirtualClock
 from sandbox.events import Event, EventBus
@@ -20,7 +20,16 @@ from sandbox.scheduler import Scheduler, Timer
 
 log = logging.getLogger("nexmo_sandbox")
 
-Settler = Callable[[], Awaitable[None]]
+
+class Settler(Protocol):
+    """Something whose effects a caller can wait for: checkpoint before acting, then settle."""
+
+    def checkpoint(self) -> int: ...
+
+    async def settle(self, after: int = 0) -> None: ...
+
+
+Marks = list[int]
 
 # run_until_idle stops after this many timers: periodic work must not make it spin forever.
 IDLE_LIMIT = 1_000_000
@@ -64,18 +73,23 @@ class Timeline:
             fired += 1
         return fired
 
-    async def settle(self) -> None:
-        for settler in self.settlers:
-            await settler()
+    def checkpoint(self) -> Marks:
+        return [s.checkpoint() for s in self.settlers]
+
+    async def settle(self, marks: Marks | None = None) -> None:
+        """Wait for what happened since ``marks`` (everything in flight when None)."""
+        for i, settler in enumerate(self.settlers):
+            await settler.settle(0 if marks is None else marks[i])
 
     async def _step_to(self, target: float) -> int:
         fired = 0
         while True:
+            marks = self.checkpoint()
             batch = self._fire_until(target)
             if not batch:
                 break
             fired += batch
-            await self.settle()
+            await self.settle(marks)
         return fired
 
     def fire_due(self) -> int:
@@ -86,31 +100,41 @@ class Timeline:
             fired += batch
         return fired
 
-    async def catch_up(self) -> int:
-        """Fire what is due now (after a send with --auto-deliver 0, say) and settle."""
+    async def catch_up(self, marks: Marks | None = None) -> int:
+        """Fire what is due now and wait for what that, and whatever happened since ``marks``
+        (a checkpoint taken before the caller acted), caused."""
+        marks = self.checkpoint() if marks is None else marks
+        if self._lock.locked():
+            # Called from inside a running advance (a webhook receiver calling back): waiting
+            # for the lock would wait for ourselves. Fire what is due and settle our own part.
+            fired = self.fire_due()
+            await self.settle(marks)
+            return fired
         async with self._lock:
             fired = await self._step_to(self.clock.now())
-            await self.settle()
+            await self.settle(marks)
             return fired
 
     async def advance(self, seconds: float) -> Moved:
         async with self._lock:
             start = self.clock.now()
+            marks = self.checkpoint()
             target = start + max(0.0, seconds)
             fired = await self._step_to(target)
             self.clock.move_to(target)
-            await self.settle()
+            await self.settle(marks)
             return self._moved(start, fired)
 
     async def advance_to_next(self) -> Moved:
         async with self._lock:
             start = self.clock.now()
+            marks = self.checkpoint()
             due = self.scheduler.next_due()
             fired = 0
             if due is not None:
                 self.clock.move_to(due)
                 fired = await self._step_to(max(due, start))
-            await self.settle()
+            await self.settle(marks)
             return self._moved(start, fired)
 
     async def run_until_idle(self, limit: int = IDLE_LIMIT) -> Moved:
@@ -121,9 +145,10 @@ class Timeline:
                 due = self.scheduler.next_due()
                 if due is None:
                     break
+                marks = self.checkpoint()
                 batch = self._fire_until(max(due, self.clock.now()))
                 fired += batch
-                await self.settle()
+                await self.settle(marks)
             return self._moved(start, fired)
 
     def _moved(self, start: float, fired: int) -> Moved:

@@ -81,7 +81,11 @@ class Webhooks:
         self.ledger = Ledger()
         self._client: httpx.AsyncClient | None = None
         self._queued: list[Delivery] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        # Every started attempt gets a ticket; a caller settles only what it caused (tickets
+        # after its checkpoint), so a webhook receiver that calls back into the control API
+        # while its own webhook is in flight does not wait for itself.
+        self._tasks: dict[asyncio.Task[None], int] = {}
+        self._ticket = 0
         self._tails: dict[str, asyncio.Future[None]] = {}
         bus.subscribe(self._on_event)
 
@@ -271,8 +275,9 @@ class Webhooks:
             if first:
                 self._tails[key] = done
             task = loop.create_task(self._run(delivery, previous, done, key))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._ticket += 1
+            self._tasks[task] = self._ticket
+            task.add_done_callback(self._forget)
 
     async def _run(
         self,
@@ -379,11 +384,20 @@ class Webhooks:
         await self._attempt(delivery)
         return delivery
 
-    async def settle(self) -> None:
-        """Return once every queued or running first attempt (and due retry) is done."""
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+
+    def checkpoint(self) -> int:
+        """Take before an action; `settle(after=...)` then waits for what the action caused."""
         self._kick()
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        return self._ticket
+
+    async def settle(self, after: int = 0) -> None:
+        """Return once every attempt started after checkpoint ``after`` is done (by default
+        everything in flight), including attempts those cause in turn."""
+        self._kick()
+        while pending := [t for t, n in self._tasks.items() if n > after]:
+            await asyncio.gather(*pending, return_exceptions=True)
             self._kick()
 
     @property

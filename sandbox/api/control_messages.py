@@ -97,8 +97,9 @@ async def mark_status(request: Request) -> Response:
         raise ControlNotFound(f"No message {uuid}.")
     by_value = body.get("by")
     by = by_value if isinstance(by_value, str) else "control"
+    marks = rt.checkpoint()
     rt.engine.mark(uuid, status, error_code=error_code, reason=reason, by=by)
-    await rt.settle()
+    await rt.settle(marks)
     return json_response(detail(request, uuid))
 
 
@@ -106,8 +107,9 @@ async def inbound(request: Request) -> Response:
     rt = runtime(request)
     body = await read_control_json(request)
     draft = parse_inbound(body, rt.channels, rt.store)
+    marks = rt.checkpoint()
     message = rt.engine.receive(draft)
-    await rt.settle()
+    await rt.settle(marks)
     return json_response(detail(request, message.uuid), 201)
 
 

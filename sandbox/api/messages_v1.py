@@ -43,10 +43,11 @@ async def update(request: Request) -> Response:
             # Revoking is RCS-only; the sandbox has no RCS channel, so every message refuses.
             rt.engine.get(uuid)
             raise UnsupportedOperation()
+        marks = rt.checkpoint()
         rt.engine.mark_inbound_read(uuid, sender)
     except SandboxError as exc:
         return problem(exc)
-    await rt.settle()
+    await rt.settle(marks)
     return Response(status_code=202)
 
 

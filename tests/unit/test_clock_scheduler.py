@@ -55,10 +55,14 @@ def test_timeline_fires_in_order_and_settles_between_batches() -> None:
     tl = Timeline(clock, s, bus)
     log: list[tuple[str, float]] = []
 
-    async def settler() -> None:
-        log.append(("settle", clock.now()))
+    class Settler:
+        def checkpoint(self) -> int:
+            return 0
 
-    tl.settlers.append(settler)
+        async def settle(self, after: int = 0) -> None:
+            log.append(("settle", clock.now()))
+
+    tl.settlers.append(Settler())
     s.at(5, "k", "five", lambda: log.append(("five", clock.now())))
     # A timer that schedules another one that falls inside the same advance.
     s.at(

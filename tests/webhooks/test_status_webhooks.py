@@ -224,3 +224,35 @@ def test_auto_deliver_webhooks(version: str) -> None:
         assert [b["status"] for b in rec.bodies()] == ["submitted", "delivered"]
         sb.advance(3)
         assert [b["status"] for b in rec.bodies()] == ["submitted", "delivered", "read"]
+
+
+def test_a_receiver_calling_back_into_the_sandbox_does_not_deadlock() -> None:
+    import httpx
+
+    with receiver() as rec, live_sandbox(status_url="http://placeholder", webhook_timeout=5) as sb:
+        calls: list[int] = []
+
+        def answer(r: object) -> int:
+            body = r.json  # type: ignore[attr-defined]
+            if body["status"] == "delivered":
+                # The app reacts to the status webhook by talking to the sandbox while the
+                # sandbox is still waiting for this very webhook's answer.
+                reply = httpx.post(
+                    f"{sb.url}/_sandbox/inbound",
+                    timeout=10,
+                    json={"channel": "sms", "from": "447700900000", "text": "thanks"},
+                )
+                calls.append(reply.status_code)
+            return 200
+
+        rec.answer = answer
+        sb.control("PUT", "/config", {"status_url": rec.at("/s")})
+        uuid = sb.send(sms()).json()["message_uuid"]
+        sb.mark(uuid, "delivered")
+        assert calls == [201]
+        hooks = sb.webhooks(message_uuid=uuid)
+        assert [(h["event"], h["state"]) for h in hooks] == [
+            ("submitted", "delivered"),
+            ("delivered", "delivered"),
+        ]
+        assert hooks[1]["attempts"][0]["duration_ms"] < 4000
