@@ -17,8 +17,9 @@ from tests.sdk.toolchain import node, node_version
 pytestmark = pytest.mark.e2e
 
 
-def run_app(live: TlsLive, modules: Path, private_key_file: str) -> Any:
+def run_app(live: TlsLive, modules: Path, private_key_file: str, **extra: Any) -> Any:
     config = {
+        **extra,
         "apiHost": live.tls_url,
         "applicationId": APP_ID,
         "privateKey": private_key_file,
@@ -37,7 +38,15 @@ def test_versions_under_test(node_modules: Path) -> None:
 def test_every_kind_both_auths_failover_and_errors(
     live: TlsLive, node_modules: Path, private_key_file: str
 ) -> None:
-    out = run_app(live, node_modules, private_key_file)
+    inbound = live.control(
+        "POST",
+        "/inbound",
+        {"channel": "whatsapp", "from": N_TO, "to": N_FROM, "text": "Hi",
+         "application_id": APP_ID},
+    )  # fmt: skip
+    out = run_app(live, node_modules, private_key_file, inboundUuid=inbound["message_uuid"])
+    assert out["markRead"] is True
+    assert live.control("GET", f"/messages/{inbound['message_uuid']}")["status"] == "read"
     check_kinds(live, out["jwt"], application_id=APP_ID, client_ref_prefix="node-jwt")
     check_kinds(live, out["basic"], api_key=API_KEY, client_ref_prefix="node-basic")
 

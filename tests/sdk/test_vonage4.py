@@ -239,3 +239,18 @@ def test_sdk_clients_helper_over_plain_http(live: TlsLive) -> None:
     client = vonage_client(live.url, api_key=API_KEY, api_secret=API_SECRET)
     uuid = client.messages.send(Sms(to=N_TO, from_=N_FROM, text="Hello SMS")).message_uuid
     assert live.control("GET", f"/messages/{uuid}")["api_key"] == API_KEY
+
+
+@pytest.mark.usefixtures("trust")
+def test_mark_whatsapp_message_read(live: TlsLive, private_key_file: str) -> None:
+    """The SDK's PATCH /v1/messages/{uuid} {"status": "read"} on an inbound message."""
+    inbound = live.control(
+        "POST",
+        "/inbound",
+        {"channel": "whatsapp", "from": N_TO, "to": N_FROM, "text": "Hi",
+         "application_id": APP_ID},
+    )  # fmt: skip
+    assert inbound["status"] != "read"
+    client = jwt_client(live, private_key_file)
+    assert client.messages.mark_whatsapp_message_read(inbound["message_uuid"]) is None
+    assert live.control("GET", f"/messages/{inbound['message_uuid']}")["status"] == "read"

@@ -74,6 +74,9 @@ async function main() {
   primary.failover = [new SMS({ to: TO, from: FROM, text: 'fallback sms' })];
   out.failover = (await clients.jwt.messages.send(primary)).messageUUID;
 
+  // PATCH /v1/messages/{uuid} {"status": "read"}: mark the user's inbound message read.
+  out.markRead = await clients.jwt.messages.updateMessage(cfg.inboundUuid, 'read');
+
   // The SDK does no validation: a `+` reaches the sandbox, which refuses it as Vonage does.
   out.invalid = await failure(
     clients.basic.messages.send(new SMS({ to: `+${TO}`, from: FROM, text: 'Hello SMS' })),
