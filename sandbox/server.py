@@ -41,6 +41,8 @@ def _banner(
     print(
         f"  clock: {settings.clock}, auth: {'strict' if settings.strict_auth else 'open'}", file=out
     )
+    given = "" if settings.signature_secret else " (generated; --signature-secret fixes it)"
+    print(f"  webhook signature secret: {secret}{given}", file=out)
     out.flush()
 
 
