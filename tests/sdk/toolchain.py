@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache"
@@ -58,6 +59,10 @@ def _run(cmd: list[str], what: str, timeout: float = 600) -> None:
         raise Unavailable(f"{what}: {exc}") from None
     if done.returncode != 0:
         raise Unavailable(f"{what} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+
+
+def node_binary() -> str:
+    return shutil.which("node") or "node"
 
 
 def node_modules() -> Path:
@@ -118,10 +123,8 @@ def vonage3_python() -> Path:
     return python
 
 
-def run_json(
-    cmd: list[str], env: dict[str, str], stdin: object = None, timeout: float = 60
-) -> object:
-    """Run an SDK script; it prints one JSON document on stdout (anything else is an error)."""
+def run(cmd: list[str], env: dict[str, str], stdin: object = None, timeout: float = 60) -> str:
+    """Run an SDK script to the end; its stdout (a non-zero exit fails the test, with output)."""
     done = subprocess.run(
         cmd,
         input=None if stdin is None else json.dumps(stdin),
@@ -137,17 +140,20 @@ def run_json(
             f"{' '.join(cmd)} exited {done.returncode}\nstdout:\n{done.stdout}\n"
             f"stderr:\n{done.stderr}"
         )
+    return done.stdout
+
+
+def run_json(cmd: list[str], env: dict[str, str], stdin: object = None) -> Any:
+    """Run an SDK script that prints one JSON document on stdout."""
+    out = run(cmd, env, stdin)
     try:
-        return json.loads(done.stdout)
+        return json.loads(out)
     except ValueError:
-        raise AssertionError(
-            f"{' '.join(cmd)} printed no JSON:\n{done.stdout}\nstderr:\n{done.stderr}"
-        ) from None
+        raise AssertionError(f"{' '.join(cmd)} printed no JSON:\n{out}") from None
 
 
-def node(script: str, env: dict[str, str], stdin: object, modules: Path) -> object:
+def node(script: str, env: dict[str, str], stdin: object, modules: Path) -> Any:
     """Run tests/sdk/node/<script> with the cached packages on NODE_PATH."""
-    node_bin = shutil.which("node") or "node"
     return run_json(
-        [node_bin, str(SCRIPTS / "node" / script)], {**env, "NODE_PATH": str(modules)}, stdin
+        [node_binary(), str(SCRIPTS / "node" / script)], {**env, "NODE_PATH": str(modules)}, stdin
     )
