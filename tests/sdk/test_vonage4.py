@@ -258,7 +258,9 @@ def test_mark_whatsapp_message_read(live: TlsLive, private_key_file: str) -> Non
 
 @pytest.mark.usefixtures("trust")
 def test_marking_read_needs_jwt_as_on_vonage(live: TlsLive) -> None:
-    inbound = live.control("POST", "/inbound", {"channel": "whatsapp", "from": N_TO, "text": "Hi"})
+    inbound = live.control(
+        "POST", "/inbound", {"channel": "whatsapp", "from": N_TO, "to": N_FROM, "text": "Hi"}
+    )
     with pytest.raises(AuthenticationError):
         basic_client(live).messages.mark_whatsapp_message_read(inbound["message_uuid"])
     assert live.control("GET", f"/messages/{inbound['message_uuid']}")["status"] != "read"
