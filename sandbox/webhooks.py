@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from fake_channels import Registry
+from sandbox import webhook_http
 from sandbox.clock import VirtualClock
 from sandbox.events import Event, EventBus
 from sandbox.ledger import RESPONSE_BODY_MAX, Attempt, Delivery, DeliveryKind, Ledger
@@ -32,6 +33,7 @@ from sandbox.models import Application, Message, StatusChange
 from sandbox.scheduler import Scheduler
 from sandbox.signing import generate_secret, sign
 from sandbox.store import Store
+from sandbox.webhook_http import Http11Pool, Reply, is_plain_http
 from sandbox.wire import webhooks as render
 
 log = logging.getLogger("nexmo_sandbox.webhooks")
@@ -80,6 +82,10 @@ class Webhooks:
         self.self_base = self_base
         self.ledger = Ledger()
         self._client: httpx.AsyncClient | None = None
+        # Plain http:// webhooks (every local receiver) skip httpx: see sandbox.webhook_http.
+        self._pool = Http11Pool(
+            connect_timeout=connect_timeout, timeout=timeout, user_agent=USER_AGENT
+        )
         self._queued: list[Delivery] = []
         # Every started attempt gets a ticket; a caller settles only what it caused (tickets
         # after its checkpoint), so a webhook receiver that calls back into the control API
@@ -113,6 +119,7 @@ class Webhooks:
     async def aclose(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        await self._pool.aclose()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -322,12 +329,18 @@ class Webhooks:
         attempt = Attempt(n=len(delivery.attempts) + 1, at=self.clock.now(), url=delivery.url)
         started = time.perf_counter()
         try:
-            response = await self._http().post(delivery.url, content=delivery.body, headers=headers)
+            response: httpx.Response | Reply
+            if self.transport is None and is_plain_http(delivery.url):
+                response = await self._pool.post(delivery.url, delivery.body, headers)
+            else:
+                response = await self._http().post(
+                    delivery.url, content=delivery.body, headers=headers
+                )
             attempt.status_code = response.status_code
             attempt.response_body = response.text[:RESPONSE_BODY_MAX]
-        except httpx.TimeoutException as exc:
+        except (httpx.TimeoutException, webhook_http.TimeoutException) as exc:
             attempt.error = f"timeout: {type(exc).__name__}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, webhook_http.HttpError) as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (time.perf_counter() - started) * 1000
         delivery.attempts.append(attempt)
