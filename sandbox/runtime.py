@@ -94,7 +94,8 @@ class Runtime:
         self.details["webhooks"] = lambda uuid: [
             d.to_dict() for d in self.webhooks.ledger.for_message(uuid)
         ]
-        self.errors: list[str] = []  # unexpected exceptions anywhere, for tests to surface
+        # Unexpected exceptions anywhere, for tests to surface: {"where", "traceback"}.
+        self.errors: list[dict[str, str]] = []
         self.bus.subscribe(self._record_error)
         self.persistence: SqlitePersistence | None = None
         if settings.db:
@@ -106,7 +107,9 @@ class Runtime:
 
     def _record_error(self, event: Event) -> None:
         if event.kind == "error":
-            self.errors.append(str(event.data))
+            data = event.data if isinstance(event.data, dict) else {"traceback": str(event.data)}
+            detail = data.get("traceback") or data.get("error") or ""
+            self.errors.append({"where": str(data.get("where", "")), "traceback": str(detail)})
 
     def apply_settings(self) -> None:
         """Put run-time defaults back to what the settings say (start-up and reset)."""

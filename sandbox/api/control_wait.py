@@ -13,7 +13,6 @@ raised), so a test can fail with the traceback instead of a mysterious missing w
 
 from __future__ import annotations
 
-import ast
 import asyncio
 from typing import Any
 
@@ -105,25 +104,12 @@ async def wait(request: Request) -> Response:
     )
 
 
-def _error_json(text: str) -> dict[str, Any]:
-    # The runtime keeps each error event's data as text; the data is a dict of strings
-    # ({"where", "traceback" or "error"}), which literal_eval gives back without running code.
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        value = None
-    if isinstance(value, dict):
-        detail = value.get("traceback") or value.get("error") or ""
-        return {"where": str(value.get("where", "")), "traceback": str(detail)}
-    return {"where": "", "traceback": text}
-
-
 async def errors(request: Request) -> Response:
     """`?offset=N`: errors recorded since the N-th (a shared server's tests each keep theirs)."""
     rt = runtime(request)
     offset = int(_number(request, "offset", 0, 0, 10**9))
     items = rt.errors[offset:]
-    return json_response({"errors": [_error_json(t) for t in items], "total": len(rt.errors)})
+    return json_response({"errors": items, "total": len(rt.errors)})
 
 
 routes = [
