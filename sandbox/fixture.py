@@ -72,6 +72,9 @@ class SandboxServer:
         self.background = background  # sandbox.server.BackgroundServer when in-process
         self.routing: RoutingTransport | None = routing
         self.client = SandboxClient(self.url)
+        # The HTTPS listener (in-process server started with Settings(tls=True)), else None.
+        self.tls_url: str | None = getattr(background, "tls_url", None)
+        self.ca_path: str | None = getattr(background, "ca_path", None)
 
     @property
     def shared(self) -> bool:
@@ -92,7 +95,12 @@ class SandboxServer:
         settings = settings or Settings(clock="manual", log_level="warning")
         routing = RoutingTransport()
         app = create_app(settings, transport=routing)
-        background = BackgroundServer(app, host=settings.host)
+        tls = None
+        if settings.tls:
+            from sandbox.tls import ensure_certificate
+
+            tls = ensure_certificate(settings.state_dir)
+        background = BackgroundServer(app, host=settings.host, tls=tls)
         # No websocket routes: not loading uvicorn's websocket protocol saves ~20 ms.
         background.server.config.ws = "none"
         background.start()
@@ -140,6 +148,35 @@ class SandboxHandle:
             return vonage_client(self.url, api_key="sandbox", api_secret="sandbox-secret")
         return vonage_client(
             self.url,
+            application_id=self.application_id or SESSION_APPLICATION_ID,
+            private_key=private_key_pem(),
+        )
+
+    @property
+    def tls_url(self) -> str | None:
+        """``https://127.0.0.1:port`` when the sandbox has its TLS listener (``tls=True`` in
+        ``nexmo_sandbox_settings``, or ``--nexmo-sandbox-tls``), else None."""
+        return self.server.tls_url
+
+    @property
+    def ca_path(self) -> str | None:
+        """The certificate to trust for :attr:`tls_url` (``REQUESTS_CA_BUNDLE``,
+        ``NODE_EXTRA_CA_CERTS``), or None without TLS."""
+        return self.server.ca_path
+
+    def vonage_client(self, *, basic: bool = False) -> Any:
+        """An official ``vonage`` 4.x client for this sandbox, built by
+        :func:`sandbox.sdk_clients.vonage_client`: over the TLS listener (trusting
+        :attr:`ca_path` for that host only) when there is one, else over plain HTTP. JWT auth by
+        default (this test's application id on a shared server); ``basic=True`` for a key."""
+        from sandbox.sdk_clients import vonage_client as build
+
+        url, ca = (self.tls_url, self.ca_path) if self.tls_url else (self.url, None)
+        if basic:
+            return build(url, ca_path=ca, api_key="sandbox", api_secret="sandbox-secret")
+        return build(
+            url,
+            ca_path=ca,
             application_id=self.application_id or SESSION_APPLICATION_ID,
             private_key=private_key_pem(),
         )

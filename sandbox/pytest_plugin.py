@@ -43,6 +43,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Use the nexmo-sandbox already running at this URL (also ${URL_ENV}) instead "
         "of starting one per session; each test is isolated by its own application id.",
     )
+    group.addoption(
+        "--nexmo-sandbox-tls",
+        dest="nexmo_sandbox_tls",
+        action="store_true",
+        default=False,
+        help="Give the in-process sandbox its HTTPS listener too (nexmo_sandbox.tls_url, "
+        ".ca_path; vonage_client() then uses it), as `nexmo-sandbox serve --tls`.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,7 +77,10 @@ def nexmo_sandbox_server(
     from sandbox.fixture import SandboxServer
 
     url = request.config.getoption("nexmo_sandbox_url") or os.environ.get(URL_ENV)
-    server = SandboxServer.connect(url) if url else SandboxServer.start(nexmo_sandbox_settings)
+    settings = nexmo_sandbox_settings
+    if request.config.getoption("nexmo_sandbox_tls", False):
+        settings = settings.replace(tls=True)
+    server = SandboxServer.connect(url) if url else SandboxServer.start(settings)
     try:
         yield server
     finally:
