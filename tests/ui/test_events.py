@@ -108,8 +108,10 @@ def test_disconnect_unsubscribes(sandbox: Sandbox) -> None:
         httpx.Client(base_url=sandbox.url, timeout=5) as client,
         client.stream("GET", "/_sandbox/events") as response,
     ):
-        assert next(frames(response.iter_lines()))[0] == "comment"
-        assert subscribers(sandbox) == before + 1, sandbox.rt.bus._subscribers
+        # Keep the generator referenced: dropping it would close the response early.
+        events = frames(response.iter_lines())
+        assert next(events)[0] == "comment"
+        assert subscribers(sandbox) == before + 1
     deadline = time.monotonic() + 5  # the server notices the closed socket asynchronously
     while subscribers(sandbox) != before and time.monotonic() < deadline:
         time.sleep(0.01)
