@@ -343,7 +343,7 @@ class Webhooks:
         except (httpx.HTTPError, webhook_http.HttpError) as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (time.perf_counter() - started) * 1000
-        delivery.attempts.append(attempt)
+        delivery.attempts = (*delivery.attempts, attempt)
         self._outcome(delivery, attempt)
         return attempt
 
