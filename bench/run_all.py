@@ -1,0 +1,108 @@
+"""Every benchmark in one go (about 6 minutes on 2 cores), one summary table at the end.
+
+    .venv/bin/python bench/run_all.py [--quick] [--json bench/results.json]
+
+Each benchmark runs as its own process (bench/<name>.py), one after the other, never side by
+side: on a 2-core machine the load generator, the sandbox and the receiver already share the
+cores. --quick runs one short round of each (about 2 minutes) to check that everything works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+from common import BENCH, ROOT, machine
+
+FULL: list[tuple[str, list[str]]] = [
+    ("throughput", []),
+    ("end_to_end", []),
+    ("latency", []),
+    ("clock_scale", []),
+    ("memory", []),
+    ("fixture_bench", ["--rounds", "500", "--startups", "5"]),
+]
+QUICK: dict[str, list[str]] = {
+    "throughput": ["--rounds", "1", "--seconds", "5"],
+    "end_to_end": ["--rounds", "1", "--seconds", "10"],
+    "latency": ["--rounds", "1", "--seconds", "10"],
+    "clock_scale": ["--rounds", "1"],
+    "memory": ["--messages", "50000"],
+    "fixture_bench": ["--rounds", "100", "--startups", "3"],
+}
+
+
+def run(name: str, args: list[str]) -> dict:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / f"{name}.py"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    took = round(time.monotonic() - started, 1)
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        return {"bench": name, "error": proc.stderr.strip().splitlines()[-1:], "took_s": took}
+    out = proc.stdout.strip()
+    if name == "fixture_bench":  # its own format: one JSON document
+        result = {"bench": name, **json.loads(out)}
+    else:
+        result = json.loads(out.splitlines()[-1])
+    result["took_s"] = took
+    return result
+
+
+def line(r: dict) -> str:
+    name = r["bench"]
+    if "error" in r:
+        return f"{name:<13} ERROR {r['error']}"
+    if name == "throughput":
+        figure = (
+            f"sandbox {r['sandbox_rps']:.0f} req/s, ceiling {r['ceiling_rps']:.0f} req/s, "
+            f"ratio {r['ratio']:.2f}"
+        )
+    elif name == "end_to_end":
+        figure = f"{r['delivered_msgs_per_s']:.0f} msg/s with both webhooks, lost {r['lost']}"
+    elif name == "latency":
+        figure = f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms at {r['rate']:.0f} msg/s"
+    elif name == "clock_scale":
+        figure = f"{r['seconds']:.2f} s for {r['timers']} timers"
+    elif name == "memory":
+        figure = f"{r['bytes_per_message']} bytes per stored message"
+    else:
+        figure = (
+            f"start {r['startup']['median_ms']:.0f} ms, reset {r['reset_plain']['median_ms']:.2f}"
+            f" ms (after a busy test {r['reset_dirty']['median_ms']:.2f} ms)"
+        )
+        r["met"] = r["startup"]["median_ms"] <= 300 and r["reset_plain"]["median_ms"] <= 10
+        r["target"] = "start <= 300 ms, reset <= 10 ms"
+    verdict = "met" if r.get("met") else "MISSED"
+    return f"{name:<13} {figure:<70} target {r.get('target')}: {verdict}  ({r['took_s']} s)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", help="also write every result here")
+    parser.add_argument("--only", nargs="*", help="run only these benchmarks")
+    args = parser.parse_args()
+    results = []
+    for name, full in FULL:
+        if args.only and name not in args.only:
+            continue
+        extra = QUICK[name] if args.quick else full
+        print(f"running {name} {' '.join(extra)} ...", file=sys.stderr, flush=True)
+        result = run(name, extra)
+        results.append(result)
+        print(line(result), flush=True)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"machine": machine(), "results": results}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
