@@ -51,13 +51,17 @@ GSM7 = frozenset(
 )
 
 
+# Characters of the GSM-7 extension table: each takes two septets.
+GSM7_EXTENDED = "^{}\\[~]|€"
+
+
 def segment_count(text: str) -> int:
     """How many SMS parts a text takes (GSM-7: 160/153; otherwise UCS-2: 70/67).
 
     Reported as `sms.count_total` in status webhooks and `num_messages` inbound.
     """
-    if all(ch in GSM7 for ch in text):
-        length = sum(2 if ch in "^{}\\[~]|€" else 1 for ch in text)
+    if GSM7.issuperset(text):
+        length = len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
         single, multi = 160, 153
     else:
         length = len(text.encode("utf-16-le")) // 2

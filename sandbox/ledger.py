@@ -7,7 +7,7 @@ is derived on demand, which halves what a stored delivery costs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,7 +48,10 @@ class Delivery:
     event: str  # submitted, delivered ..., inbound, completed, error
     url: str | None
     version: str
-    body: bytes
+    # The payload is rendered (and its bytes fixed) the first time anything needs it: most
+    # deliveries of a busy sandbox are `no_url` records nobody ever opens. What it renders
+    # from (a message's immutable fields and one status change) cannot change in between.
+    render: Callable[[], dict[str, Any]] | None
     created_at: float
     message_uuid: str | None = None
     dispatch_uuid: str | None = None
@@ -63,6 +66,17 @@ class Delivery:
     attempts: tuple[Attempt, ...] = ()
     next_attempt_at: float | None = None
     timer: Timer | None = None
+    rendered: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The exact bytes sent (the signature's `payload_hash` is over them)."""
+        if self.rendered is None:
+            assert self.render is not None
+            payload = self.render()
+            self.rendered = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            self.render = None
+        return self.rendered
 
     @property
     def payload(self) -> Any:

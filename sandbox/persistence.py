@@ -18,6 +18,16 @@ from sandbox.events import Event, EventBus
 from sandbox.models import Account, Application, Message, StatusChange, WorkflowRef
 from sandbox.store import Store
 
+KINDS = (
+    "message.created",
+    "message.status",
+    "message.updated",
+    "message.inbound",
+    "application.updated",
+    "account.updated",
+    "reset",
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT,
                                      uuid TEXT UNIQUE NOT NULL, application_id TEXT,
@@ -47,7 +57,7 @@ class SqlitePersistence:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
-        bus.subscribe(self._on_event)
+        bus.subscribe(self._on_event, KINDS)
 
     def load(self) -> float | None:
         """Fill the store from the file; returns the latest stored time, if any."""

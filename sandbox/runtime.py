@@ -96,7 +96,7 @@ class Runtime:
         ]
         # Unexpected exceptions anywhere, for tests to surface: {"where", "traceback"}.
         self.errors: list[dict[str, str]] = []
-        self.bus.subscribe(self._record_error)
+        self.bus.subscribe(self._record_error, ("error",))
         self.persistence: SqlitePersistence | None = None
         if settings.db:
             self.persistence = SqlitePersistence(settings.db, self.store, self.bus)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -89,7 +88,9 @@ class Webhooks:
         self._tasks: dict[asyncio.Task[None], int] = {}
         self._ticket = 0
         self._tails: dict[str, asyncio.Future[None]] = {}
-        bus.subscribe(self._on_event)
+        bus.subscribe(
+            self._on_event, ("message.status", "message.inbound", "dispatch.report", "reset")
+        )
 
     # -- configuration -----------------------------------------------------------------------
     def set_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
@@ -165,13 +166,21 @@ class Webhooks:
         app = self._app(message.application_id)
         version = self.status_version(message, app)
         channel = self.channels[message.channel]
-        if version == "v0.1":
-            payload = render.status_v01(message, change, channel)
-        else:
-            payload = render.status_v1(message, change, channel)
-        if message.workflow is not None and message.workflow.kind == "dispatch":
-            wid = message.workflow.id
-            payload["_links"] = {"workflow": {"dispatch_uuid": wid, "href": f"/workflows/{wid}"}}
+        workflow = message.workflow
+        dispatch_uuid = (
+            workflow.id if workflow is not None and workflow.kind == "dispatch" else None
+        )
+
+        def payload() -> dict[str, Any]:
+            if version == "v0.1":
+                out = render.status_v01(message, change, channel)
+            else:
+                out = render.status_v1(message, change, channel)
+            if dispatch_uuid is not None:
+                link = {"dispatch_uuid": dispatch_uuid, "href": f"/workflows/{dispatch_uuid}"}
+                out["_links"] = {"workflow": link}
+            return out
+
         url = message.webhook_url or (app.status_url if app else None)
         url = url or self.defaults().status_url
         self.enqueue(
@@ -183,10 +192,8 @@ class Webhooks:
             message_uuid=message.uuid,
             application_id=message.application_id,
             api_key=message.api_key,
-            dispatch_uuid=message.workflow.id
-            if message.workflow is not None and message.workflow.kind == "dispatch"
-            else None,
-            chain=message.workflow.id if message.workflow is not None else None,
+            dispatch_uuid=dispatch_uuid,
+            chain=workflow.id if workflow is not None else None,
         )
 
     def _inbound(self, message: Message) -> None:
@@ -195,10 +202,13 @@ class Webhooks:
             self.defaults().webhook_version
         )
         channel = self.channels[message.channel]
-        if version == "v0.1":
-            payload = render.inbound_v01(message, channel)
-        else:
-            payload = render.inbound_v1(message, channel, self.self_base())
+        self_base = self.self_base()
+
+        def payload() -> dict[str, Any]:
+            if version == "v0.1":
+                return render.inbound_v01(message, channel)
+            return render.inbound_v1(message, channel, self_base)
+
         url = (app.inbound_url if app else None) or self.defaults().inbound_url
         self.enqueue(
             "inbound",
@@ -214,24 +224,24 @@ class Webhooks:
     def _report(self, event: Event) -> None:
         app = self._app(event.application_id)
         url = (app.status_url if app else None) or self.defaults().status_url
-        payload: dict[str, Any] = event.data
+        report: dict[str, Any] = event.data
         self.enqueue(
             "report",
-            str(payload.get("status")),
-            payload,
+            str(report.get("status")),
+            lambda: report,
             url=url,
             version="v0.1",
-            dispatch_uuid=str(payload.get("dispatch_uuid")),
+            dispatch_uuid=str(report.get("dispatch_uuid")),
             application_id=event.application_id,
             api_key=event.extra.get("api_key"),
-            chain=str(payload.get("dispatch_uuid")),
+            chain=str(report.get("dispatch_uuid")),
         )
 
     def enqueue(
         self,
         kind: DeliveryKind,
         event: str,
-        payload: dict[str, Any],
+        payload: Callable[[], dict[str, Any]],
         *,
         url: str | None,
         version: str,
@@ -241,14 +251,13 @@ class Webhooks:
         api_key: str | None = None,
         chain: str | None = None,
     ) -> Delivery:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         delivery = Delivery(
             id=self.ledger.new_id(),
             kind=kind,
             event=event,
             url=url,
             version=version,
-            body=body,
+            render=payload,
             created_at=self.clock.now(),
             message_uuid=message_uuid,
             dispatch_uuid=dispatch_uuid,

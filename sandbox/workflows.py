@@ -115,7 +115,7 @@ class Workflows:
         self.on_undeliverable = on_undeliverable
         self.v1: dict[str, Workflow] = {}
         self.dispatches: dict[str, Workflow] = {}
-        bus.subscribe(self._on_event)
+        bus.subscribe(self._on_event, ("message.status", "reset"))
 
     # -- starting ----------------------------------------------------------------------------
     def start_v1(self, primary: Outbound, failover: list[Outbound], sender: Sender) -> Workflow:

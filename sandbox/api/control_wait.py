@@ -77,7 +77,7 @@ async def wait(request: Request) -> Response:
             if event.kind in WAKE_KINDS:
                 woken.set()
 
-        unsubscribe = rt.bus.subscribe(on_event)
+        unsubscribe = rt.bus.subscribe(on_event, WAKE_KINDS)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:

@@ -48,7 +48,7 @@ def run_async(scenario: Callable[[], Awaitable[T]]) -> T:
 
 
 def subscribers(sb: Sandbox) -> int:
-    return len(sb.rt.bus._subscribers)
+    return sb.rt.bus.subscriber_count
 
 
 def test_stream_sends_small_frames_for_changes(sandbox: Sandbox) -> None:
