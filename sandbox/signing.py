@@ -12,8 +12,6 @@ import hashlib
 import secrets
 import uuid
 
-import jwt
-
 MIN_SECRET_BYTES = 32  # PyJWT warns below this for HS256
 
 
@@ -34,6 +32,8 @@ def sign(
     api_key: str,
     application_id: str | None,
 ) -> str:
+    import jwt  # loaded on the first webhook (see sandbox.auth)
+
     claims: dict[str, object] = {
         "iat": int(now),
         "jti": str(uuid.uuid4()),

@@ -22,11 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 DEFAULT_STATE_DIR = "~/.nexmo-sandbox"
 CERT_NAME = "cert.pem"
 KEY_NAME = "key.pem"
@@ -75,6 +70,12 @@ def ensure_certificate(
 
 def make_certificate(now: dt.datetime) -> tuple[bytes, bytes]:
     """(certificate PEM, PKCS#8 key PEM): self-signed, CA:TRUE, for localhost and loopback."""
+    # cryptography is imported here, not at the top: only --tls needs it.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     # P-256: generated in a millisecond (RSA-2048 takes ~50 ms) and accepted everywhere.
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
@@ -137,6 +138,9 @@ def trust_hint(files: TlsFiles) -> list[str]:
 
 
 def _usable(files: TlsFiles, now: dt.datetime) -> bool:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     try:
         cert = x509.load_pem_x509_certificate(files.cert.read_bytes())
         key = serialization.load_pem_private_key(files.key.read_bytes(), password=None)

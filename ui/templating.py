@@ -8,17 +8,20 @@ URL because message media lives elsewhere.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sandbox.clock import iso
 from sandbox.error_codes import ASYNC_ERRORS
 from ui.views import actions, composer_kinds, content_view, pretty, safe_url, ticks
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -54,7 +57,12 @@ def qs(request: Request, **changes: Any) -> str:
     return request.url.path + ("?" + urlencode(params) if params else "")
 
 
+@cache
 def build_env() -> Environment:
+    # Built on the first page served, not at import: the pytest fixture imports the app for
+    # every test session, and most sessions never render a page.
+    from jinja2 import Environment, FileSystemLoader
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -79,11 +87,8 @@ def build_env() -> Environment:
     return env
 
 
-ENV = build_env()
-
-
 def render(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    html = ENV.get_template(name).render(**context)
+    html = build_env().get_template(name).render(**context)
     return HTMLResponse(
         html,
         status_code=status,
