@@ -22,7 +22,7 @@ from common import emit, median
 
 from sandbox.app import create_app
 from sandbox.models import Sender
-from sandbox.server import BackgroundServer
+from sandbox.server import BackgroundServer, tune_gc
 from sandbox.settings import Settings
 from sandbox.wire.v01 import parse_dispatch
 
@@ -51,6 +51,7 @@ def body(n: int) -> dict:
 
 def one(workflows: int) -> dict:
     app = create_app(Settings())
+    tune_gc()  # as `nexmo-sandbox serve` does at start-up
     rt = app.state.runtime
     sender = Sender(application_id="bench-app")
     t0 = time.perf_counter()
