@@ -19,11 +19,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
 
-from fake_channels import Registry
+from fake_channels import Channel, Registry
 from sandbox.clock import VirtualClock
 from sandbox.events import Event, EventBus
 from sandbox.http_lanes import DEFAULT_LANES as LANES
@@ -51,6 +52,33 @@ def retry_delay(failed_attempts: int) -> float:
 
 def is_retryable(status_code: int | None) -> bool:
     return status_code is None or status_code == 429 or status_code >= 500
+
+
+# Payloads are rendered when first needed (see Delivery.render); a partial of one of these
+# costs less memory per stored delivery than a closure over the same values.
+def _status_payload(
+    message: Message,
+    change: StatusChange,
+    channel: Channel,
+    version: str,
+    dispatch_uuid: str | None,
+) -> dict[str, Any]:
+    if version == "v0.1":
+        out = render.status_v01(message, change, channel)
+    else:
+        out = render.status_v1(message, change, channel)
+    if dispatch_uuid is not None:
+        link = {"dispatch_uuid": dispatch_uuid, "href": f"/workflows/{dispatch_uuid}"}
+        out["_links"] = {"workflow": link}
+    return out
+
+
+def _inbound_payload(
+    message: Message, channel: Channel, version: str, self_base: str
+) -> dict[str, Any]:
+    if version == "v0.1":
+        return render.inbound_v01(message, channel)
+    return render.inbound_v1(message, channel, self_base)
 
 
 class Webhooks:
@@ -171,16 +199,7 @@ class Webhooks:
             workflow.id if workflow is not None and workflow.kind == "dispatch" else None
         )
 
-        def payload() -> dict[str, Any]:
-            if version == "v0.1":
-                out = render.status_v01(message, change, channel)
-            else:
-                out = render.status_v1(message, change, channel)
-            if dispatch_uuid is not None:
-                link = {"dispatch_uuid": dispatch_uuid, "href": f"/workflows/{dispatch_uuid}"}
-                out["_links"] = {"workflow": link}
-            return out
-
+        payload = partial(_status_payload, message, change, channel, version, dispatch_uuid)
         url = message.webhook_url or (app.status_url if app else None)
         url = url or self.defaults().status_url
         self.enqueue(
@@ -202,13 +221,7 @@ class Webhooks:
             self.defaults().webhook_version
         )
         channel = self.channels[message.channel]
-        self_base = self.self_base()
-
-        def payload() -> dict[str, Any]:
-            if version == "v0.1":
-                return render.inbound_v01(message, channel)
-            return render.inbound_v1(message, channel, self_base)
-
+        payload = partial(_inbound_payload, message, channel, version, self.self_base())
         url = (app.inbound_url if app else None) or self.defaults().inbound_url
         self.enqueue(
             "inbound",
