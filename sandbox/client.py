@@ -530,48 +530,10 @@ class AsyncSandboxClient:
         return [SandboxErrorRecord.from_json(e) for e in data["errors"]], int(data["total"])
 
 
-def vonage_client(
-    url: str,
-    *,
-    application_id: str | None = None,
-    private_key: str | None = None,
-    api_key: str | None = None,
-    api_secret: str | None = None,
-) -> Any:
-    """An official ``vonage`` (4.x) client whose Messages calls go to the sandbox at ``url``.
+def vonage_client(url: str, **auth: Any) -> Any:
+    """An official ``vonage`` 4.x client aimed at the sandbox at ``url``: see
+    :func:`sandbox.sdk_clients.vonage_client` (TLS with ``ca_path``, or plain HTTP)."""
+    from sandbox.sdk_clients import vonage_client as build
 
-    The SDK is pointed at the sandbox the documented way (``HttpClientOptions(api_host=...)``);
-    because it hard-codes ``https://``, a plain-HTTP sandbox also needs the requests adapter
-    that :func:`use_plain_http` mounts. Once the sandbox's TLS listener is used, only the
-    ``api_host`` part remains.
-    """
-    from vonage import Auth, HttpClientOptions, Vonage
+    return build(url, **auth)
 
-    host = httpx.URL(url)
-    api_host = f"{host.host}:{host.port}" if host.port else host.host
-    auth = Auth(
-        application_id=application_id,
-        private_key=private_key,
-        api_key=api_key,
-        api_secret=api_secret,
-    )
-    client = Vonage(auth, HttpClientOptions(api_host=api_host))
-    if host.scheme == "http":
-        use_plain_http(client, api_host)
-    return client
-
-
-def use_plain_http(client: Any, api_host: str) -> None:
-    """Make a ``vonage`` client's ``https://{api_host}`` requests go over plain HTTP.
-
-    The one place that knows the SDK's private ``http_client._session`` (stable across 4.x).
-    """
-    import requests.adapters
-
-    class _PlainHttp(requests.adapters.HTTPAdapter):
-        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            if request.url and request.url.startswith("https://"):
-                request.url = "http://" + request.url[len("https://") :]
-            return super().send(request, *args, **kwargs)
-
-    client.http_client._session.mount(f"https://{api_host}", _PlainHttp())

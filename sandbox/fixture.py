@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from sandbox.app_transport import RoutingTransport
-from sandbox.client import SandboxClient, vonage_client
+from sandbox.client import SandboxClient
 from sandbox.client_types import ClockState, Delivery, Message
 
 # Run-time settings of the whole server (`PUT /_sandbox/config`).
@@ -142,15 +142,8 @@ class SandboxHandle:
         return str(self.client.config()["signature_secret"])
 
     def vonage(self, *, basic: bool = False) -> Any:
-        """An official ``vonage`` 4.x client aimed at this sandbox. JWT auth by default (with
-        this test's application id on a shared server); ``basic=True`` for an API key."""
-        if basic:
-            return vonage_client(self.url, api_key="sandbox", api_secret="sandbox-secret")
-        return vonage_client(
-            self.url,
-            application_id=self.application_id or SESSION_APPLICATION_ID,
-            private_key=private_key_pem(),
-        )
+        """The same as :meth:`vonage_client` (kept for the shorter name)."""
+        return self.vonage_client(basic=basic)
 
     @property
     def tls_url(self) -> str | None:
