@@ -21,6 +21,9 @@ URL_CACHE = 1024
 
 
 class HttpLanes:
+    """``lanes`` clients of one connection each; ``lanes=0``: one shared client, no lanes (an
+    injected transport such as an app object has no connection pool to protect)."""
+
     def __init__(self, make_client: Callable[[], httpx.AsyncClient], lanes: int = DEFAULT_LANES):
         self._make = make_client
         self._size = lanes
@@ -46,6 +49,10 @@ class HttpLanes:
             if len(self._urls) >= URL_CACHE:
                 self._urls.clear()
             parsed = self._urls[url] = httpx.URL(url)
+        if self._size == 0:  # shared: one client for every request at once
+            if not self._clients:
+                self._clients.append(self._make())
+            return await self._clients[0].post(parsed, content=content, headers=headers)
         free = self._queue()
         client = await free.get()
         try:

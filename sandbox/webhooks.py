@@ -38,6 +38,9 @@ from sandbox.wire import webhooks as render
 
 log = logging.getLogger("nexmo_sandbox.webhooks")
 
+# Sends wait (up to BACKPRESSURE_WAIT real seconds) while more attempts than this are in flight.
+BACKLOG_HIGH = 1000
+BACKPRESSURE_WAIT = 1.0
 RETRY_FIRST = 5.0
 RETRY_CAP = 15 * 60.0
 GIVE_UP_AFTER = 24 * 3600.0
@@ -115,6 +118,7 @@ class Webhooks:
         # while its own webhook is in flight does not wait for itself.
         self._tasks: dict[asyncio.Task[None], int] = {}
         self._ticket = 0
+        self._room: asyncio.Event | None = None  # set when the backlog falls below half
         self._tails: dict[str, asyncio.Future[None]] = {}
         bus.subscribe(
             self._on_event, ("message.status", "message.inbound", "dispatch.report", "reset")
@@ -143,7 +147,7 @@ class Webhooks:
 
     def _http(self) -> HttpLanes:
         if self._lanes is None:
-            self._lanes = HttpLanes(self._client, 1 if self.transport is not None else LANES)
+            self._lanes = HttpLanes(self._client, 0 if self.transport is not None else LANES)
         return self._lanes
 
     async def aclose(self) -> None:
@@ -415,6 +419,21 @@ class Webhooks:
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self._tasks.pop(task, None)
+        if self._room is not None and len(self._tasks) <= BACKLOG_HIGH // 2:
+            self._room.set()
+
+    async def backpressure(self, most: float = BACKPRESSURE_WAIT) -> None:
+        """Slow a sender down while too many attempts are in flight: an app sending faster
+        than its receiver takes webhooks would otherwise grow the queue (and the sandbox's
+        memory) without bound. Waits at most ``most`` real seconds, so a receiver that sends
+        from inside its own webhook handler is slowed, never stuck."""
+        if len(self._tasks) <= BACKLOG_HIGH:
+            return
+        if self._room is None:
+            self._room = asyncio.Event()
+        self._room.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._room.wait(), most)
 
     def checkpoint(self) -> int:
         """Take before an action; `settle(after=...)` then waits for what the action caused."""

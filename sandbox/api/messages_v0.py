@@ -26,6 +26,7 @@ async def send(request: Request) -> Response:
     except SandboxError as exc:
         return problem(exc, "v0.1")
     rt.timeline.fire_due()
+    await rt.webhooks.backpressure()
     return json_response({"message_uuid": message.uuid}, 202)
 
 
@@ -39,6 +40,7 @@ async def dispatch(request: Request) -> Response:
     except SandboxError as exc:
         return problem(exc, "v0.1")
     rt.timeline.fire_due()
+    await rt.webhooks.backpressure()
     return json_response({"dispatch_uuid": wf.id}, 202)
 
 

@@ -27,6 +27,7 @@ async def send(request: Request) -> Response:
     except SandboxError as exc:
         return problem(exc)
     rt.timeline.fire_due()  # --auto-deliver 0; the webhooks go out after the answer
+    await rt.webhooks.backpressure()
     return json_response(result, 202)
 
 
