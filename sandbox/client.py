@@ -536,4 +536,3 @@ def vonage_client(url: str, **auth: Any) -> Any:
     from sandbox.sdk_clients import vonage_client as build
 
     return build(url, **auth)
-
