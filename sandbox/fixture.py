@@ -17,14 +17,15 @@ Nothing here sleeps: waiting for a message is a server-side long poll on the eve
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
 from sandbox.app_transport import RoutingTransport
 from sandbox.client import SandboxClient
-from sandbox.client_types import ClockState, Delivery, Message
+from sandbox.client_types import ClockState, Message
+from sandbox.fixture_views import Inbox, WebhookLedger, fmt_filters
 
 # Run-time settings of the whole server (`PUT /_sandbox/config`).
 SERVER_OPTIONS = ("auto_deliver", "auto_read", "strict_auth", "failover_on_undeliverable")
@@ -273,7 +274,7 @@ class SandboxHandle:
         )
         if not result.matched:
             raise AssertionError(
-                f"waited {timeout:g}s for {count} message(s) matching {_fmt(filters)}; "
+                f"waited {timeout:g}s for {count} message(s) matching {fmt_filters(filters)}; "
                 f"{result.total} matched.\n{self._listing()}"
             )
         return result.messages[0]
@@ -290,7 +291,7 @@ class SandboxHandle:
         if new:
             lines = "\n".join(f"  - {m.describe()}" for m in new)
             raise AssertionError(
-                f"expected no message matching {_fmt(filters)} within {within:g} virtual "
+                f"expected no message matching {fmt_filters(filters)} within {within:g} virtual "
                 f"seconds; {len(new)} arrived:\n{lines}"
             )
 
@@ -385,151 +386,6 @@ class SandboxHandle:
             return "The sandbox holds no messages."
         lines = "\n".join(f"  - {m.describe()}" for m in everything[-20:])
         return f"The sandbox holds {len(everything)} message(s) (last 20, oldest first):\n{lines}"
-
-
-class Inbox:
-    """One simulated handset's inbox on one channel: what the app sent to ``number``."""
-
-    def __init__(self, handle: SandboxHandle, channel: str, number: str) -> None:
-        self.handle = handle
-        self.channel = channel
-        self.number = number
-
-    def __repr__(self) -> str:
-        return f"<Inbox {self.channel}:{self.number}>"
-
-    @property
-    def messages(self) -> list[Message]:
-        """Messages the app sent to this handset, oldest first."""
-        return self.handle.messages(channel=self.channel, to=self.number, direction="outbound")
-
-    @property
-    def conversation(self) -> list[Message]:
-        """Both directions (the app's messages and the user's replies), oldest first."""
-        return self.handle.messages(channel=self.channel, peer=self.number)
-
-    def __len__(self) -> int:
-        return len(self.messages)
-
-    def __iter__(self) -> Iterator[Message]:
-        return iter(self.messages)
-
-    def __getitem__(self, index: int) -> Message:
-        return self.messages[index]
-
-    @property
-    def last(self) -> Message:
-        found = self.messages
-        if not found:
-            raise AssertionError(f"{self!r} is empty.\n{self.handle._listing()}")
-        return found[-1]
-
-    def wait_for(self, text: str | None = None, *, count: int = 1, timeout: float = 5.0) -> Message:
-        """Block until the inbox holds ``count`` messages (containing ``text``); the newest."""
-        return self.handle.wait_for(
-            count=count,
-            timeout=timeout,
-            channel=self.channel,
-            to=self.number,
-            direction="outbound",
-            text=text,
-        )
-
-    def assert_empty(self, *, within: float = 0.0) -> None:
-        """Nothing new reaches this inbox within ``within`` virtual seconds."""
-        self.handle.assert_no_messages(
-            within=within, channel=self.channel, to=self.number, direction="outbound"
-        )
-
-    def reply(self, text: str | None = None, *, to: str | None = None, **fields: Any) -> Message:
-        """The handset's user answers (to the app address that last wrote to them)."""
-        return self.handle.reply(self.channel, self.number, to, text=text, **fields)
-
-
-class WebhookLedger:
-    """The webhooks this test caused, oldest first; every call settles first, so a webhook
-    fired by something that already returned is always there."""
-
-    def __init__(self, handle: SandboxHandle) -> None:
-        self.handle = handle
-
-    def all(self, **filters: Any) -> list[Delivery]:
-        """Filters: message_uuid, kind (status, inbound, report), event, state."""
-        self.handle.settle()
-        found = self.handle.client.webhooks(limit=1000, **self.handle._filters(filters))
-        return list(reversed(found))
-
-    def __iter__(self) -> Iterator[Delivery]:
-        return iter(self.all())
-
-    def __len__(self) -> int:
-        return len(self.all())
-
-    def events(self, message_uuid: str) -> list[str]:
-        """The status webhooks' events for one message, in order: ["submitted", ...]."""
-        return [d.event for d in self.all(message_uuid=message_uuid, kind="status")]
-
-    def assert_delivered(
-        self,
-        event: str | None = None,
-        *,
-        kind: str | None = None,
-        message_uuid: str | None = None,
-        count: int | None = None,
-        url: str | None = None,
-    ) -> list[Delivery]:
-        """Assert webhooks matching these reached their receiver (2xx); return them. The
-        failure message lists every webhook the test caused."""
-        everything = self.all()
-        matching = [
-            d
-            for d in everything
-            if (event is None or d.event == event)
-            and (kind is None or d.kind == kind)
-            and (message_uuid is None or d.message_uuid == message_uuid)
-            and (url is None or url in (d.url or ""))
-        ]
-        delivered = [d for d in matching if d.state == "delivered"]
-        ok = len(delivered) == count if count is not None else bool(delivered)
-        if not ok:
-            wanted = _fmt({"event": event, "kind": kind, "message_uuid": message_uuid, "url": url})
-            n = f"exactly {count}" if count is not None else "at least one"
-            raise AssertionError(
-                f"expected {n} delivered webhook(s) matching {wanted}; "
-                f"{len(delivered)} delivered, {len(matching)} matching in any state.\n"
-                + _deliveries(everything)
-            )
-        return delivered
-
-    def assert_none(
-        self, event: str | None = None, *, kind: str | None = None, message_uuid: str | None = None
-    ) -> None:
-        everything = self.all()
-        matching = [
-            d
-            for d in everything
-            if (event is None or d.event == event)
-            and (kind is None or d.kind == kind)
-            and (message_uuid is None or d.message_uuid == message_uuid)
-        ]
-        if matching:
-            wanted = _fmt({"event": event, "kind": kind, "message_uuid": message_uuid})
-            raise AssertionError(
-                f"expected no webhook matching {wanted}; found {len(matching)}.\n"
-                + _deliveries(everything)
-            )
-
-
-def _fmt(filters: Mapping[str, Any]) -> str:
-    shown = {k: v for k, v in filters.items() if v is not None}
-    return ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "(anything)"
-
-
-def _deliveries(items: list[Delivery]) -> str:
-    if not items:
-        return "No webhook was recorded during this test."
-    lines = "\n".join(f"  - {d.describe()}" for d in items[-30:])
-    return f"Webhooks recorded during this test ({len(items)}, oldest first):\n{lines}"
 
 
 # One application id for JWTs in the in-process server (each test's server state is reset).
