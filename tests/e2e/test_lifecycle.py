@@ -143,3 +143,16 @@ def test_reset_forgets_everything_or_one_application() -> None:
         assert sb.control("GET", "/messages")["total"] == 0
         assert sb.control("GET", "/clock")["pending"] == 0
         assert sb.http.get(f"/_sandbox/messages/{keep}").status_code == 404
+
+
+def test_live_clock_fires_timers_as_the_wall_clock_reaches_them() -> None:
+    with live_sandbox(auto_deliver=0.2) as sb:
+        sb.control("PUT", "/clock", {"mode": "live"})
+        uuid = sb.send(sms()).json()["message_uuid"]
+        # Nobody advances the clock: the live ticker must deliver it on its own. The long poll
+        # wakes on the status event (a 10 s timeout only guards against a hang).
+        r = sb.http.get("/_sandbox/wait", params={"status": "delivered", "count": 1, "timeout": 10})
+        assert r.status_code == 200 and r.json()["matched"] is True
+        detail = sb.control("GET", f"/messages/{uuid}")
+        assert [h["by"] for h in detail["history"]] == ["api", "auto"]
+        assert sb.control("GET", "/clock")["pending"] == 0
