@@ -5,8 +5,9 @@ waiting request on each request, so a single client slows down as more webhooks 
 at once (measured here against a bare receiver: 934 requests/s with one in flight, 171 with
 64). Lanes of one connection each keep every pool trivially small, and a free-lane queue bounds
 concurrency (16 lanes: 2,200 requests/s on the same machine). Each lane keeps its connection
-alive, so a steady stream of webhooks reuses warm sockets. Eight lanes: more made the latency
-tail worse (p99 at 200 msg/s: 9 ms with 4 or 8 lanes, 100 ms with 32) for no more throughput.
+alive, so a steady stream of webhooks reuses warm sockets. Six lanes: with 32 the latency
+tail grew (p99 at 200 msg/s ~100 ms), with 4 the sustained rate fell just under 600 msg/s; six
+gave 640 msg/s and a p99 of 15 ms in the same session (bench/README.md).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 
 import httpx
 
-DEFAULT_LANES = 8
+DEFAULT_LANES = 6
 URL_CACHE = 1024
 
 
