@@ -27,8 +27,6 @@ ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ._&-]{1,11}$")
 URL_MAX = 2000
 CAPTION_MAX = 3000
 
-MEDIA_TYPES = ("image", "audio", "video", "file", "vcard")
-
 
 class Issue(NamedTuple):
     """One thing wrong with a request: the error class, the parameter's path and why."""
@@ -219,10 +217,3 @@ class Channel:
             issues.append(Issue(1110, self.option_block, "must be an object."))
             return
         self.options_check(block, self.option_block, issues)
-
-    def to_address(self, value: str) -> dict[str, str]:
-        """The v0.1 `{type, number|id}` object for a recipient address."""
-        return {"type": self.v01_name, self.to_kind: value}
-
-    def from_address(self, value: str) -> dict[str, str]:
-        return {"type": self.v01_name, self.from_kind: value}

@@ -73,17 +73,6 @@ class _Call(NamedTuple):
 
 # Python-friendly names of the message filters -> query parameters.
 _FILTER_NAMES = {"from_": "from", "text": "q"}
-MESSAGE_FILTERS = (
-    "channel",
-    "to",
-    "from_",
-    "status",
-    "direction",
-    "peer",
-    "text",
-    "application_id",
-    "client_ref",
-)
 
 
 def _params(filters: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fake_channels import Channel, Registry
-from sandbox.clock import VirtualClock
+from sandbox.clock import Clock
 from sandbox.error_codes import ASYNC_ERRORS, DEFAULT_ERROR
 from sandbox.errors import BadControlRequest, IllegalTransition, NotFound, UnsupportedOperation
 from sandbox.events import Event, EventBus
@@ -64,7 +64,7 @@ class Engine:
     def __init__(
         self,
         *,
-        clock: VirtualClock,
+        clock: Clock,  # the engine only reads the time; moving it is the timeline's job
         scheduler: Scheduler,
         store: Store,
         channels: Registry,

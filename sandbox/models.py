@@ -12,7 +12,6 @@ from typing import Any, Literal
 Direction = Literal["outbound", "inbound"]
 Api = Literal["v1", "v0.1", "dispatch", "sandbox"]
 
-OUTBOUND_STATUSES = ("submitted", "delivered", "read", "rejected", "undeliverable")
 FINAL_STATUSES = frozenset({"rejected", "undeliverable"})
 INBOUND_STATUS = "received"
 

@@ -132,7 +132,6 @@ class Runtime:
         self.engine.reset(application_id)
         if application_id is None:
             self.errors.clear()
-            self.timeline.errors.clear()
             self.apply_settings()
 
     @property

@@ -12,8 +12,6 @@ import hashlib
 import secrets
 import uuid
 
-MIN_SECRET_BYTES = 32  # PyJWT warns below this for HS256
-
 
 def generate_secret() -> str:
     """A random secret of 48 characters (more than 32 bytes), URL-safe so it can be typed."""

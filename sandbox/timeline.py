@@ -48,7 +48,6 @@ class Timeline:
         self.scheduler = scheduler
         self.bus = bus
         self.settlers: list[Settler] = []
-        self.errors: list[str] = []  # tracebacks of timer actions that raised
         self._lock = asyncio.Lock()
 
     def _run(self, timer: Timer) -> None:
@@ -57,7 +56,6 @@ class Timeline:
         except Exception:  # a broken timer must not stop time for everything else
             text = traceback.format_exc()
             log.error("timer %s (%s) failed:\n%s", timer.seq, timer.kind, text)
-            self.errors.append(text)
             self.bus.publish(Event("error", {"where": f"timer {timer.kind}", "traceback": text}))
 
     def _fire_until(self, until: float) -> int:

@@ -93,9 +93,3 @@ async def read_control_json(request: Request, *, optional: bool = False) -> dict
 
 def ok(data: Any = None, status: int = 200) -> Response:
     return json_response({} if data is None else data, status)
-
-
-def error_response(exc: Exception) -> Response:
-    if isinstance(exc, SandboxError):
-        return problem(exc)
-    return problem(SandboxError())
