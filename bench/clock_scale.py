@@ -21,7 +21,7 @@ import httpx
 from common import emit, median
 
 from sandbox.app import create_app
-from sandbox.models import Sender
+from sandbox.core.models import Sender
 from sandbox.server import BackgroundServer, tune_gc
 from sandbox.settings import Settings
 from sandbox.wire.v01 import parse_dispatch

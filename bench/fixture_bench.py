@@ -21,7 +21,7 @@ import time
 STARTUP = """
 import time
 t0 = time.perf_counter()
-from sandbox.fixture import SandboxServer
+from sandbox.testing.fixture import SandboxServer
 import sandbox.app, sandbox.server
 t1 = time.perf_counter()
 server = SandboxServer.start()
@@ -49,7 +49,7 @@ def startup(rounds: int) -> dict[str, list[float]]:
 def resets(rounds: int) -> dict[str, list[float]]:
     import httpx
 
-    from sandbox.fixture import Options, SandboxHandle, SandboxServer
+    from sandbox.testing.fixture import Options, SandboxHandle, SandboxServer
 
     server = SandboxServer.start()
     body = {

@@ -19,24 +19,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sandbox.api import (
-    control_admin,
-    control_clock,
-    control_messages,
-    control_wait,
-    control_webhooks,
-    control_workflows,
-    messages_v0,
-    messages_v1,
-)
-from sandbox.api.common import problem
-from sandbox.clock import VirtualClock
-from sandbox.errors import MethodNotAllowed, NotFound, SandboxError
-from sandbox.events import Event
-from sandbox.runtime import Runtime
+from sandbox.asgi.api import routes as api_routes
+from sandbox.asgi.io import problem
+from sandbox.asgi.runtime import Runtime
+from sandbox.core.clock import VirtualClock
+from sandbox.core.errors import MethodNotAllowed, NotFound, SandboxError
+from sandbox.core.events import Event
+from sandbox.core.store import Store
+from sandbox.core.timeline import live_ticker
 from sandbox.settings import Settings
-from sandbox.store import Store
-from sandbox.timeline import live_ticker
 from ui import routes as ui_routes
 
 log = logging.getLogger("nexmo_sandbox")
@@ -53,17 +44,8 @@ def create_app(
     rt = Runtime(settings, clock=clock, store=store)
     rt.transport = transport
 
-    routes: list[BaseRoute] = [
-        *messages_v1.routes,
-        *messages_v0.routes,
-        *control_workflows.routes,
-        *control_messages.routes,
-        *control_clock.routes,
-        *control_admin.routes,
-        *control_wait.routes,
-        *control_webhooks.routes,
-        *ui_routes,  # the browser inbox and /_sandbox/events; keep last: it serves `/`
-    ]
+    # The browser inbox last: it serves `/`.
+    routes: list[BaseRoute] = [*api_routes, *ui_routes]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

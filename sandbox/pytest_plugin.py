@@ -3,7 +3,7 @@ import of the sandbox happens lazily inside them, so installing the package cost
 session nothing until a test asks for the sandbox.
 
 Fixtures:
-    nexmo_sandbox           a :class:`sandbox.fixture.SandboxHandle`, reset before the test
+    nexmo_sandbox           a :class:`sandbox.testing.fixture.SandboxHandle`, reset before the test
     nexmo_sandbox_server    (session) the running sandbox: in-process, or remote by URL
     nexmo_sandbox_settings  (session) Settings the in-process server starts with; override it
     nexmo_sandbox_config    per-test options (dict); override it in a conftest.py
@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from sandbox.fixture import SandboxHandle, SandboxServer
     from sandbox.settings import Settings
+    from sandbox.testing.fixture import SandboxHandle, SandboxServer
 
 URL_ENV = "NEXMO_SANDBOX_URL"
 MARKER = "nexmo_sandbox"
@@ -74,7 +74,7 @@ def nexmo_sandbox_settings() -> Settings:
 def nexmo_sandbox_server(
     request: pytest.FixtureRequest, nexmo_sandbox_settings: Settings
 ) -> Iterator[SandboxServer]:
-    from sandbox.fixture import SandboxServer
+    from sandbox.testing.fixture import SandboxServer
 
     url = request.config.getoption("nexmo_sandbox_url") or os.environ.get(URL_ENV)
     settings = nexmo_sandbox_settings
@@ -99,7 +99,7 @@ def nexmo_sandbox(
     nexmo_sandbox_server: SandboxServer,
     nexmo_sandbox_config: dict[str, Any],
 ) -> Iterator[SandboxHandle]:
-    from sandbox.fixture import Options, SandboxHandle
+    from sandbox.testing.fixture import Options, SandboxHandle
 
     layers: list[dict[str, Any]] = [nexmo_sandbox_config]
     # Closest marker last: a function's marker beats its class's and module's.

@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 
 from sandbox.app import create_app
-from sandbox.engine import InboundDraft
-from sandbox.models import Outbound, Sender
+from sandbox.core.conversations import newest_first, summarise
+from sandbox.core.engine import InboundDraft
+from sandbox.core.models import Outbound, Sender
 from sandbox.server import BackgroundServer
 from sandbox.settings import Settings
-from ui.inbox import newest_first, summarise
 
 CHANNELS = [("sms", "447700900000"), ("whatsapp", "447700900000"), ("mms", "447700900000"),
             ("messenger", "1099887766"), ("viber_service", "ShopCo")]  # fmt: skip

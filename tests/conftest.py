@@ -7,7 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from sandbox.app import create_app
-from sandbox.runtime import Runtime
+from sandbox.asgi.runtime import Runtime
 from sandbox.settings import Settings
 from tests.helpers import BASIC
 

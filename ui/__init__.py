@@ -1,18 +1,15 @@
-"""The browser inbox: server-rendered pages, their static files, the live event stream, and the
-control endpoints the inbox adds. ``routes`` is everything, mounted by ``sandbox.app``."""
+"""The browser inbox: server-rendered pages and their static files. ``routes`` is everything,
+mounted by ``sandbox.app``; what the pages do goes through the control API (``sandbox.asgi``)."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from sandbox.api import control_events
-from ui import api, pages
+from ui import pages
 from ui.templating import STATIC
 
 routes: list[BaseRoute] = [
-    *control_events.routes,
-    *api.routes,
     *pages.routes,
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]

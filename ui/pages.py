@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.api.common import runtime
-from sandbox.api.control_clock import clock_json
-from sandbox.models import Message
-from sandbox.runtime import Runtime
-from sandbox.wire.control import message_json
+from sandbox.asgi.api.control_clock import clock_json
+from sandbox.asgi.io import runtime
+from sandbox.asgi.runtime import Runtime
+from sandbox.control.params import int_param, pages, str_param
+from sandbox.control.views import message_json
+from sandbox.core.conversations import newest_first, summarise
+from sandbox.core.models import Message
 from ui.control import Unavailable, get_json
-from ui.inbox import newest_first, summarise
-from ui.params import int_param, pages, str_param
 from ui.templating import render
 
 OVERVIEW_PAGE = 50

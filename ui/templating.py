@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from sandbox.clock import iso
-from sandbox.error_codes import ASYNC_ERRORS
+from sandbox.core.clock import iso
+from sandbox.core.error_codes import ASYNC_ERRORS
 from ui.views import actions, composer_kinds, content_view, pretty, safe_url, ticks
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fake_channels import Channel
-from sandbox.models import FINAL_STATUSES, Message
+from sandbox.core.models import FINAL_STATUSES, Message
 
 MEDIA_KINDS = ("image", "audio", "video", "file", "vcard", "sticker")
 

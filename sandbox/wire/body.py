@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sandbox.errors import ApiVersion, InvalidJson
+from sandbox.core.errors import ApiVersion, InvalidJson
 
 
 def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 
 from fake_channels import Channel, Issue, Registry
 from fake_channels.base import check_int
-from sandbox.errors import InvalidRequest
-from sandbox.models import Outbound
+from sandbox.core.errors import InvalidRequest
+from sandbox.core.models import Outbound
 
 CLIENT_REF_MAX = 40
 EXPIRY_MIN, EXPIRY_MAX = 15, 86400

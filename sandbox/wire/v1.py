@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from fake_channels import Issue, Registry
 from fake_channels.base import check_int, check_string
-from sandbox.errors import InvalidRequest
-from sandbox.models import Outbound
+from sandbox.core.errors import InvalidRequest
+from sandbox.core.models import Outbound
 
 CLIENT_REF_MAX = 100  # v1; v0.1 allowed 40
 WEBHOOK_VERSIONS = ("v0.1", "v1")

@@ -10,9 +10,9 @@ from typing import Any
 
 from fake_channels import Channel
 from fake_channels.sms import segment_count
-from sandbox.clock import iso
-from sandbox.errors import V1_BASE
-from sandbox.models import Message, StatusChange
+from sandbox.core.clock import iso
+from sandbox.core.errors import V1_BASE
+from sandbox.core.models import Message, StatusChange
 
 NETWORK_CODE = "23410"  # a UK mobile network's MCC+MNC, as Vonage reports them
 INBOUND_SMS_PRICE = "0.0057"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from sandbox.app import create_app
-from sandbox.runtime import Runtime
+from sandbox.asgi.runtime import Runtime
 from sandbox.server import BackgroundServer
 from sandbox.settings import Settings
 from tests.helpers import BASIC

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from sandbox.client import AsyncSandboxClient, SandboxAPIError, SandboxClient
-from sandbox.fixture import Options, SandboxHandle, SandboxServer
 from sandbox.server import BackgroundServer, running
+from sandbox.testing.fixture import Options, SandboxHandle, SandboxServer
 from tests.helpers import BASIC, sms
 
 

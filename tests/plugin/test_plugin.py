@@ -38,7 +38,7 @@ def test_installing_is_enough_and_imports_nothing_until_used(pytester: pytest.Py
         def test_unused():
             # The plugin is loaded, but nothing heavy came with it.
             assert "sandbox.pytest_plugin" in sys.modules
-            for name in ("sandbox.app", "sandbox.fixture", "uvicorn"):
+            for name in ("sandbox.app", "sandbox.testing.fixture", "uvicorn"):
                 assert name not in sys.modules, name
         """
     )

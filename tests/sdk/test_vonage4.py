@@ -22,7 +22,7 @@ from vonage_messages import (
 )
 
 from sandbox.sdk_clients import vonage_client
-from sandbox.signing import payload_hash
+from sandbox.webhooks.signing import payload_hash
 from tests.receiver import receiver
 from tests.sdk.conftest import API_KEY, API_SECRET, APP_ID, TlsLive
 from tests.sdk.kinds import IMAGE, N_FROM, N_TO, check_kinds

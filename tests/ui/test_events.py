@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from sandbox.api import control_events
-from sandbox.api.control_events import Subscription, frame, summary
-from sandbox.events import Event
-from sandbox.models import Message, StatusChange
+from sandbox.asgi.api import control_events
+from sandbox.asgi.api.control_events import Subscription, frame, summary
+from sandbox.core.events import Event
+from sandbox.core.models import Message, StatusChange
 from tests.ui.conftest import Sandbox
 
 pytestmark = pytest.mark.e2e

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from sandbox.models import Message, StatusChange
+from sandbox.core.conversations import summarise
+from sandbox.core.models import Message, StatusChange
 from tests.conftest import Api
-from ui.inbox import summarise
 from ui.views import actions, safe_url
 
 APP, USER = "447700900000", "447700900001"

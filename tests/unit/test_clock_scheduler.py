@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import asyncio
 
-from sandbox.clock import VirtualClock, iso, parse_iso
-from sandbox.events import Event, EventBus
-from sandbox.scheduler import Scheduler
-from sandbox.timeline import Timeline
+from sandbox.core.clock import VirtualClock, iso, parse_iso
+from sandbox.core.events import Event, EventBus
+from sandbox.core.scheduler import Scheduler
+from sandbox.core.timeline import Timeline
 
 
 def test_manual_clock_stands_still() -> None:

@@ -53,14 +53,14 @@ def test_bad_values_are_refused(env: str, value: str) -> None:
 
 
 PURE = [
-    "sandbox/engine.py",
-    "sandbox/clock.py",
-    "sandbox/scheduler.py",
-    "sandbox/timeline.py",
-    "sandbox/models.py",
-    "sandbox/store.py",
-    "sandbox/workflows.py",
-    "sandbox/events.py",
+    "sandbox/core/engine.py",
+    "sandbox/core/clock.py",
+    "sandbox/core/scheduler.py",
+    "sandbox/core/timeline.py",
+    "sandbox/core/models.py",
+    "sandbox/core/store.py",
+    "sandbox/core/workflows.py",
+    "sandbox/core/events.py",
     *[str(p.relative_to(ROOT)) for p in (ROOT / "sandbox/wire").glob("*.py")],
     *[str(p.relative_to(ROOT)) for p in (ROOT / "fake_channels").glob("*.py")],
 ]
@@ -81,7 +81,11 @@ def test_pure_layers_import_no_web_stack(path: str) -> None:
 
 
 def test_engine_reads_no_wall_clock() -> None:
-    for path in ["sandbox/engine.py", "sandbox/workflows.py", "sandbox/scheduler.py"]:
+    for path in [
+        "sandbox/core/engine.py",
+        "sandbox/core/workflows.py",
+        "sandbox/core/scheduler.py",
+    ]:
         text = (ROOT / path).read_text()
         for banned in ("time.time(", "datetime.now(", "asyncio.sleep("):
             assert banned not in text, (path, banned)

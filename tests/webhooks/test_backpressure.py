@@ -7,9 +7,9 @@ import asyncio
 import httpx
 import pytest
 
-from sandbox import webhooks
-from sandbox.models import Outbound, Sender
-from sandbox.runtime import Runtime
+from sandbox.webhooks import outbox as webhooks
+from sandbox.asgi.runtime import Runtime
+from sandbox.core.models import Outbound, Sender
 from sandbox.settings import Settings
 
 

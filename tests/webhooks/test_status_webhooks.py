@@ -78,7 +78,7 @@ def test_retries_follow_the_schedule_on_the_virtual_clock() -> None:
 
 
 def rt_offset(at: str, start: float) -> float:
-    from sandbox.clock import parse_iso
+    from sandbox.core.clock import parse_iso
 
     return parse_iso(at) - start
 

@@ -1,1 +1,0 @@
-"""Thin Starlette routes. Each module exports ``routes``; app.py mounts them."""

@@ -1,0 +1,32 @@
+"""Thin Starlette routes: Vonage's API (``messages_*``) and the control API (``control_*``).
+Each module exports ``routes``; :data:`routes` is all of them, mounted by ``sandbox.app``."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from sandbox.asgi.api import (
+    control_admin,
+    control_clock,
+    control_conversations,
+    control_events,
+    control_messages,
+    control_wait,
+    control_webhooks,
+    control_workflows,
+    messages_v0,
+    messages_v1,
+)
+
+routes: list[BaseRoute] = [
+    *messages_v1.routes,
+    *messages_v0.routes,
+    *control_workflows.routes,
+    *control_messages.routes,
+    *control_conversations.routes,
+    *control_clock.routes,
+    *control_admin.routes,
+    *control_wait.routes,
+    *control_webhooks.routes,
+    *control_events.routes,
+]

@@ -1,0 +1,204 @@
+"""Control API: health, applications, accounts, run-time defaults, reset and settle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox import __version__
+from sandbox.asgi.io import json_response, read_control_json, runtime
+from sandbox.core.errors import BadControlRequest, ControlNotFound
+from sandbox.core.events import Event
+from sandbox.core.models import Account
+from sandbox.wire.v1 import WEBHOOK_VERSIONS
+
+URL_FIELDS = ("status_url", "inbound_url")
+TEXT_FIELDS = ("name", "public_key", "signature_secret", "api_key")
+
+
+async def health(request: Request) -> Response:
+    rt = runtime(request)
+    return json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "clock": rt.clock.mode,
+            "messages": rt.store.count(),
+        }
+    )
+
+
+def _check_url(value: Any, name: str, invalid: list[tuple[str, str]]) -> None:
+    if value is not None and (
+        not isinstance(value, str) or not value.startswith(("http://", "https://"))
+    ):
+        invalid.append((name, "must be an http(s) URL or null."))
+
+
+async def list_applications(request: Request) -> Response:
+    rt = runtime(request)
+    return json_response({"applications": [a.to_dict() for a in rt.store.applications.values()]})
+
+
+async def get_application(request: Request) -> Response:
+    rt = runtime(request)
+    app = rt.store.applications.get(request.path_params["application_id"])
+    if app is None:
+        raise ControlNotFound(f"No application {request.path_params['application_id']}.")
+    return json_response(app.to_dict())
+
+
+async def put_application(request: Request) -> Response:
+    """Create or update; fields left out keep their value, null clears one."""
+    rt = runtime(request)
+    body = await read_control_json(request)
+    invalid: list[tuple[str, str]] = []
+    for name in URL_FIELDS:
+        if name in body:
+            _check_url(body[name], name, invalid)
+    for name in TEXT_FIELDS:
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            invalid.append((name, "must be a string or null."))
+    if "webhook_version" in body and body["webhook_version"] not in (*WEBHOOK_VERSIONS, None):
+        invalid.append(("webhook_version", "must be v0.1, v1 or null."))
+    key = body.get("public_key")
+    if isinstance(key, str) and "PUBLIC KEY" not in key:
+        invalid.append(("public_key", "must be a PEM public key."))
+    if invalid:
+        raise BadControlRequest("Invalid application settings.", invalid=invalid)
+    app = rt.engine.application(request.path_params["application_id"])
+    assert app is not None
+    for name in (*URL_FIELDS, *TEXT_FIELDS):
+        if name in body:
+            setattr(app, name, body[name])
+    if "webhook_version" in body:
+        app.webhook_version = body["webhook_version"]
+    rt.bus.publish(Event("application.updated", app, app.id))
+    return json_response(app.to_dict())
+
+
+async def list_accounts(request: Request) -> Response:
+    rt = runtime(request)
+    return json_response(
+        {
+            "accounts": [
+                {"api_key": a.api_key, "signature_secret": a.signature_secret}
+                for a in rt.store.accounts.values()
+            ]
+        }
+    )
+
+
+async def put_account(request: Request) -> Response:
+    rt = runtime(request)
+    body = await read_control_json(request)
+    invalid = [
+        (n, "must be a string or null.")
+        for n in ("api_secret", "signature_secret")
+        if body.get(n) is not None and not isinstance(body.get(n), str)
+    ]
+    if invalid:
+        raise BadControlRequest("Invalid account settings.", invalid=invalid)
+    api_key = request.path_params["api_key"]
+    account = rt.store.accounts.setdefault(api_key, Account(api_key))
+    for name in ("api_secret", "signature_secret"):
+        if name in body:
+            setattr(account, name, body[name])
+    rt.bus.publish(Event("account.updated", account))
+    return json_response({"api_key": account.api_key, "signature_secret": account.signature_secret})
+
+
+async def get_config(request: Request) -> Response:
+    return json_response(_config(runtime(request)))
+
+
+def _config(rt: Any) -> dict[str, Any]:
+    behaviour = rt.engine.behaviour
+    return {
+        **rt.defaults.to_dict(),
+        "auto_deliver": behaviour.auto_deliver,
+        "auto_read": behaviour.auto_read,
+        "strict_auth": rt.auth.strict,
+        "signature_secret": rt.webhooks.signature_secret,
+    }
+
+
+async def put_config(request: Request) -> Response:
+    """Change run-time defaults (what the fixture's marker sets per test); reset undoes it."""
+    rt = runtime(request)
+    body = await read_control_json(request)
+    invalid: list[tuple[str, str]] = []
+    for name in URL_FIELDS:
+        if name in body:
+            _check_url(body[name], name, invalid)
+    for name in ("auto_deliver", "auto_read"):
+        value = body.get(name)
+        if (
+            name in body
+            and value is not None
+            and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0)
+        ):
+            invalid.append((name, "must be a number >= 0 or null."))
+    for name in ("strict_auth", "failover_on_undeliverable"):
+        if name in body and not isinstance(body[name], bool):
+            invalid.append((name, "must be true or false."))
+    if "webhook_version" in body and body["webhook_version"] not in WEBHOOK_VERSIONS:
+        invalid.append(("webhook_version", "must be v0.1 or v1."))
+    unknown = set(body) - {
+        *URL_FIELDS,
+        "auto_deliver",
+        "auto_read",
+        "strict_auth",
+        "failover_on_undeliverable",
+        "webhook_version",
+    }
+    invalid.extend((name, "is not a setting that can change at run time.") for name in unknown)
+    if invalid:
+        raise BadControlRequest("Invalid configuration.", invalid=invalid)
+    for name in (*URL_FIELDS, "webhook_version", "failover_on_undeliverable"):
+        if name in body:
+            setattr(rt.defaults, name, body[name])
+    if "failover_on_undeliverable" in body:
+        rt.workflows.on_undeliverable = body["failover_on_undeliverable"]
+    for name in ("auto_deliver", "auto_read"):
+        if name in body:
+            setattr(rt.engine.behaviour, name, body[name])
+    if "strict_auth" in body:
+        rt.auth.strict = body["strict_auth"]
+    return json_response(_config(rt))
+
+
+async def reset(request: Request) -> Response:
+    rt = runtime(request)
+    body = await read_control_json(request, optional=True)
+    application_id = body.get("application_id")
+    if application_id is not None and not isinstance(application_id, str):
+        raise BadControlRequest(
+            "application_id must be a string.", invalid=[("application_id", "must be a string.")]
+        )
+    rt.reset(application_id)
+    return json_response({"reset": True, "application_id": application_id})
+
+
+async def settle(request: Request) -> Response:
+    rt = runtime(request)
+    await read_control_json(request, optional=True)
+    await rt.settle()
+    return json_response({"settled": True})
+
+
+routes = [
+    Route("/_sandbox/health", health, methods=["GET"]),
+    Route("/_sandbox/applications", list_applications, methods=["GET"]),
+    Route("/_sandbox/applications/{application_id}", get_application, methods=["GET"]),
+    Route("/_sandbox/applications/{application_id}", put_application, methods=["PUT"]),
+    Route("/_sandbox/accounts", list_accounts, methods=["GET"]),
+    Route("/_sandbox/accounts/{api_key}", put_account, methods=["PUT"]),
+    Route("/_sandbox/config", get_config, methods=["GET"]),
+    Route("/_sandbox/config", put_config, methods=["PUT"]),
+    Route("/_sandbox/reset", reset, methods=["POST"]),
+    Route("/_sandbox/settle", settle, methods=["POST"]),
+]

@@ -1,0 +1,121 @@
+"""Control API: messages, status marking and simulated users (`/_sandbox/messages`, `/inbound`)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.asgi.io import json_response, read_control_json, runtime
+from sandbox.control.inbound import parse_inbound
+from sandbox.control.views import message_json
+from sandbox.core.errors import BadControlRequest, ControlNotFound
+from sandbox.core.store import MessageFilter
+
+MAX_PAGE = 1000
+
+
+def int_param(request: Request, name: str, default: int, hi: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise BadControlRequest(
+            f"{name} must be a whole number.", invalid=[(name, "not a number")], status=400
+        )
+    return min(int(raw), hi)
+
+
+def message_filter(request: Request) -> MessageFilter:
+    q = request.query_params
+
+    def get(name: str) -> str | None:
+        value = q.get(name)
+        return value if value else None
+
+    return MessageFilter(
+        channel=get("channel"),
+        to=get("to"),
+        from_=get("from"),
+        status=get("status"),
+        direction=get("direction"),
+        application_id=get("application_id"),
+        client_ref=get("client_ref"),
+        peer=get("peer"),
+        text=get("q"),
+    )
+
+
+async def list_messages(request: Request) -> Response:
+    rt = runtime(request)
+    limit = int_param(request, "limit", 100, MAX_PAGE)
+    offset = int_param(request, "offset", 0, 10**9)
+    page, total = rt.store.query(message_filter(request), limit, offset)
+    return json_response(
+        {
+            "messages": [message_json(m) for m in page],
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+def detail(request: Request, uuid: str) -> dict[str, object]:
+    rt = runtime(request)
+    message = rt.store.get(uuid)
+    if message is None:
+        raise ControlNotFound(f"No message {uuid}.")
+    out = message_json(message)
+    for name, provider in rt.details.items():
+        out[name] = provider(uuid)
+    return out
+
+
+async def get_message(request: Request) -> Response:
+    return json_response(detail(request, request.path_params["message_uuid"]))
+
+
+async def mark_status(request: Request) -> Response:
+    rt = runtime(request)
+    body = await read_control_json(request)
+    uuid = request.path_params["message_uuid"]
+    status = body.get("status")
+    if not isinstance(status, str):
+        raise BadControlRequest("status is required.", invalid=[("status", "is required.")])
+    error_code = body.get("error_code")
+    if error_code is not None and (isinstance(error_code, bool) or not isinstance(error_code, int)):
+        raise BadControlRequest(
+            "error_code must be an integer.", invalid=[("error_code", "must be an integer.")]
+        )
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise BadControlRequest(
+            "reason must be a string.", invalid=[("reason", "must be a string.")]
+        )
+    if rt.store.get(uuid) is None:
+        raise ControlNotFound(f"No message {uuid}.")
+    by_value = body.get("by")
+    by = by_value if isinstance(by_value, str) else "control"
+    marks = rt.checkpoint()
+    rt.engine.mark(uuid, status, error_code=error_code, reason=reason, by=by)
+    await rt.settle(marks)
+    return json_response(detail(request, uuid))
+
+
+async def inbound(request: Request) -> Response:
+    rt = runtime(request)
+    body = await read_control_json(request)
+    draft = parse_inbound(body, rt.channels, rt.store)
+    marks = rt.checkpoint()
+    message = rt.engine.receive(draft)
+    await rt.settle(marks)
+    return json_response(detail(request, message.uuid), 201)
+
+
+routes = [
+    Route("/_sandbox/messages", list_messages, methods=["GET"]),
+    Route("/_sandbox/messages/{message_uuid}", get_message, methods=["GET"]),
+    Route("/_sandbox/messages/{message_uuid}/status", mark_status, methods=["POST"]),
+    Route("/_sandbox/inbound", inbound, methods=["POST"]),
+]

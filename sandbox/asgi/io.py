@@ -1,0 +1,95 @@
+"""Request reading and response writing shared by every route: the one place where sandbox
+errors become HTTP answers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sandbox.asgi.runtime import Runtime
+from sandbox.core.errors import (
+    ApiVersion,
+    PayloadTooLarge,
+    SandboxError,
+    UnsupportedMediaType,
+)
+from sandbox.wire.body import parse_json_object
+
+MAX_BODY = 1024 * 1024  # 1 MiB: far above any real message, far below trouble
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def trace_id(api: ApiVersion = "v1") -> str:
+    # v0.1-era traces were 32 hex characters; 2024 production answers carry a UUID.
+    return uuid.uuid4().hex if api == "v0.1" else str(uuid.uuid4())
+
+
+def problem(err: SandboxError, api: ApiVersion = "v1") -> Response:
+    instance = trace_id(api)
+    body = err.body()
+    body["instance"] = instance
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=err.status,
+        media_type="application/problem+json",
+        headers={"x-nexmo-trace-id": instance},
+    )
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        media_type="application/json",
+    )
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refusing more than MAX_BODY without reading it all into memory."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY:
+        raise PayloadTooLarge(f"The request body must be at most {MAX_BODY} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise PayloadTooLarge(f"The request body must be at most {MAX_BODY} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, api: ApiVersion = "v1") -> dict[str, Any]:
+    return parse_json_object(await read_body(request), api)
+
+
+def require_json(request: Request) -> None:
+    """Control calls that change state take JSON only: an HTML form on another site can post
+    form-encoded or text/plain bodies cross-origin without a preflight, never JSON."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        raise UnsupportedMediaType()
+
+
+async def read_control_json(request: Request, *, optional: bool = False) -> dict[str, Any]:
+    raw = await read_body(request)
+    if optional and not raw.strip():
+        if request.headers.get("content-type") is not None:
+            require_json(request)
+        elif request.headers.get("origin") is not None:
+            require_json(request)  # a cross-site POST with no body still needs JSON
+        return {}
+    require_json(request)
+    return parse_json_object(raw)
+
+
+def ok(data: Any = None, status: int = 200) -> Response:
+    return json_response({} if data is None else data, status)

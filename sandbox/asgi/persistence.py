@@ -1,0 +1,113 @@
+"""`--db PATH`: keep messages, applications and accounts in SQLite across restarts.
+
+The store stays in memory (fast queries, one code path); this adapter listens on the bus and
+writes every change through to SQLite, and loads the file back at start-up. What is not kept:
+pending timers (auto-delivery, failover expiry, webhook retries) and the webhook ledger; after a
+restart those start empty, and the clock starts from the later of the wall clock and the last
+stored event.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from typing import Any
+
+from sandbox.core.events import Event, EventBus
+from sandbox.core.models import Account, Application, Message, StatusChange, WorkflowRef
+from sandbox.core.store import Store
+
+KINDS = (
+    "message.created",
+    "message.status",
+    "message.updated",
+    "message.inbound",
+    "application.updated",
+    "account.updated",
+    "reset",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                                     uuid TEXT UNIQUE NOT NULL, application_id TEXT,
+                                     data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applications (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (api_key TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+
+
+def message_to_json(m: Message) -> str:
+    return json.dumps(asdict(m), separators=(",", ":"))
+
+
+def message_from_json(text: str) -> Message:
+    data: dict[str, Any] = json.loads(text)
+    data["history"] = [StatusChange(**c) for c in data["history"]]
+    if data.get("workflow") is not None:
+        data["workflow"] = WorkflowRef(**data["workflow"])
+    return Message(**data)
+
+
+class SqlitePersistence:
+    def __init__(self, path: str, store: Store, bus: EventBus) -> None:
+        self.store = store
+        # One connection, used only from the server's event loop thread.
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        bus.subscribe(self._on_event, KINDS)
+
+    def load(self) -> float | None:
+        """Fill the store from the file; returns the latest stored time, if any."""
+        latest: float | None = None
+        for (text,) in self.db.execute("SELECT data FROM applications"):
+            app = Application(**json.loads(text))
+            self.store.applications[app.id] = app
+        for (text,) in self.db.execute("SELECT data FROM accounts"):
+            account = Account(**json.loads(text))
+            self.store.accounts[account.api_key] = account
+        for (text,) in self.db.execute("SELECT data FROM messages ORDER BY seq"):
+            message = message_from_json(text)
+            self.store.add(message)
+            at = message.history[-1].at
+            latest = at if latest is None else max(latest, at)
+        return latest
+
+    def _on_event(self, event: Event) -> None:
+        kind = event.kind
+        if kind in ("message.created", "message.status", "message.updated", "message.inbound"):
+            m: Message = event.data
+            self.db.execute(
+                "INSERT INTO messages (uuid, application_id, data) VALUES (?, ?, ?) "
+                "ON CONFLICT(uuid) DO UPDATE SET data = excluded.data",
+                (m.uuid, m.application_id, message_to_json(m)),
+            )
+        elif kind == "application.updated":
+            app: Application = event.data
+            self.db.execute(
+                "INSERT INTO applications (id, data) VALUES (?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                (app.id, json.dumps(asdict(app))),
+            )
+        elif kind == "account.updated":
+            account: Account = event.data
+            self.db.execute(
+                "INSERT INTO accounts (api_key, data) VALUES (?, ?) "
+                "ON CONFLICT(api_key) DO UPDATE SET data = excluded.data",
+                (account.api_key, json.dumps(asdict(account))),
+            )
+        elif kind == "reset":
+            if event.application_id is None:
+                self.db.executescript(
+                    "DELETE FROM messages; DELETE FROM applications; DELETE FROM accounts;"
+                )
+            else:
+                self.db.execute(
+                    "DELETE FROM messages WHERE application_id = ?", (event.application_id,)
+                )
+                self.db.execute("DELETE FROM applications WHERE id = ?", (event.application_id,))
+
+    def close(self) -> None:
+        self.db.close()

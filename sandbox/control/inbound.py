@@ -1,0 +1,115 @@
+"""What a simulated end user sends (`POST /_sandbox/inbound`), checked against the channel's
+inbound rules (reference §5.2) and turned into an :class:`InboundDraft`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fake_channels import Issue, Registry
+from fake_channels.base import as_object, check_enum, check_media, check_string
+from sandbox.core.engine import InboundDraft
+from sandbox.core.errors import BadControlRequest
+from sandbox.core.store import Store
+
+MEDIA = ("image", "audio", "video", "file", "vcard", "sticker")
+# Fields beyond the content that an inbound webhook can carry, per channel.
+EXTRAS = ("profile", "context", "whatsapp", "provider_message", "origin", "sms")
+
+
+def _check_location(issues: list[Issue], value: Any) -> None:
+    obj = as_object(issues, value, "location")
+    for key in ("lat", "long"):
+        v = obj.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            issues.append(Issue(1150, f"location.{key}", "must be a number."))
+
+
+def parse_inbound(body: Mapping[str, Any], channels: Registry, store: Store) -> InboundDraft:
+    issues: list[Issue] = []
+    channel = channels.get(body.get("channel"))
+    if channel is None:
+        raise BadControlRequest(
+            "Unknown channel.",
+            invalid=[("channel", "must be one of: " + ", ".join(channels.names()) + ".")],
+        )
+    message_type = body.get("message_type", "text")
+    if message_type not in channel.inbound_types:
+        raise BadControlRequest(
+            f"{channel.label} users cannot send {message_type!r} messages.",
+            invalid=[("message_type", "must be one of: " + ", ".join(channel.inbound_types))],
+        )
+    user = body.get("from")
+    channel_issues: list[Issue] = []
+    # The user's address has the shape of an outbound recipient, and vice versa.
+    channel.check_to(user, channel_issues, "from")
+    to = body.get("to")
+    if to is None and isinstance(user, str):
+        to = _last_sender(store, channel.name, user)
+    if to is None:
+        issues.append(
+            Issue(
+                1150,
+                "to",
+                "is required (no earlier message names the app's address for this user).",
+            )
+        )
+    else:
+        channel.check_from(to, channel_issues, "to")
+    issues.extend(channel_issues)
+
+    content: dict[str, Any] = {}
+    if message_type == "text":
+        check_string(issues, body.get("text"), "text", max_len=channel.text_limit)
+        content["text"] = body.get("text")
+    elif message_type in MEDIA:
+        check_media(issues, body.get(message_type), message_type, file_name=True)
+        content[message_type] = body.get(message_type)
+    elif message_type == "location":
+        _check_location(issues, body.get("location"))
+        content["location"] = body.get("location")
+    elif message_type == "reaction":
+        obj = as_object(issues, body.get("reaction"), "reaction")
+        check_enum(
+            issues, obj.get("action"), "reaction.action", ("react", "unreact"), required=True
+        )
+        content["reaction"] = body.get("reaction")
+    elif message_type == "contacts":
+        if not isinstance(body.get("contacts"), list):
+            issues.append(Issue(1150, "contacts", "must be an array."))
+        content["contacts"] = body.get("contacts")
+    elif message_type in ("reply", "button", "order"):
+        as_object(issues, body.get(message_type), message_type)
+        content[message_type] = body.get(message_type)
+    # "unsupported" carries no content.
+
+    extra = {k: body[k] for k in EXTRAS if k in body}
+    for key, value in extra.items():
+        if not isinstance(value, Mapping):
+            issues.append(Issue(1150, key, "must be an object."))
+    application_id = body.get("application_id")
+    if application_id is not None and not isinstance(application_id, str):
+        issues.append(Issue(1150, "application_id", "must be a string."))
+    if issues:
+        raise BadControlRequest(
+            "The simulated message is not valid for the channel.",
+            invalid=[(i.name, i.reason) for i in issues],
+        )
+    assert isinstance(user, str) and isinstance(to, str)
+    return InboundDraft(
+        channel=channel.name,
+        from_=user,
+        to=to,
+        message_type=message_type,
+        content=content,
+        extra=extra,
+        application_id=application_id,
+    )
+
+
+def _last_sender(store: Store, channel: str, user: str) -> str | None:
+    for m in reversed(store.conversation((channel, user))):
+        if m.direction == "outbound":
+            return m.from_
+        return m.to
+    return None

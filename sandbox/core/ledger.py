@@ -1,0 +1,183 @@
+"""The webhook delivery ledger: every webhook the sandbox meant to send, with each attempt.
+
+Bodies are kept as the exact bytes sent (the `payload_hash` is over them); the parsed payload
+is derived on demand, which halves what a stored delivery costs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sandbox.core.clock import iso
+from sandbox.core.scheduler import Timer
+
+DeliveryState = Literal["pending", "delivered", "retrying", "failed", "no_url"]
+DeliveryKind = Literal["status", "inbound", "report"]
+RESPONSE_BODY_MAX = 2048  # what is kept of a receiver's answer
+
+
+@dataclass(slots=True)
+class Attempt:
+    n: int
+    at: float  # virtual time
+    url: str
+    status_code: int | None = None
+    response_body: str = ""
+    duration_ms: float = 0.0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "at": iso(self.at),
+            "url": self.url,
+            "status_code": self.status_code,
+            "response_body": self.response_body,
+            "duration_ms": round(self.duration_ms, 3),
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class Delivery:
+    id: str
+    kind: DeliveryKind
+    event: str  # submitted, delivered ..., inbound, completed, error
+    url: str | None
+    version: str
+    # The payload is rendered (and its bytes fixed) the first time anything needs it: most
+    # deliveries of a busy sandbox are `no_url` records nobody ever opens. What it renders
+    # from (a message's immutable fields and one status change) cannot change in between.
+    render: Callable[[], dict[str, Any]] | None
+    created_at: float
+    message_uuid: str | None = None
+    dispatch_uuid: str | None = None
+    application_id: str | None = None
+    api_key: str = ""
+    chain: str | None = None  # first attempts in one chain go out in order (a message, a workflow)
+    state: DeliveryState = "pending"
+    # None and () until the first attempt, rather than an empty dict and list each: most
+    # deliveries of a busy sandbox are `no_url` records that never get either, and the two
+    # empty containers were 120 of ~2,100 bytes per stored message (bench/memory.py).
+    headers: dict[str, str] | None = None
+    attempts: tuple[Attempt, ...] = ()
+    next_attempt_at: float | None = None
+    timer: Timer | None = None
+    rendered: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The exact bytes sent (the signature's `payload_hash` is over them)."""
+        if self.rendered is None:
+            assert self.render is not None
+            payload = self.render()
+            self.rendered = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            self.render = None
+        return self.rendered
+
+    @property
+    def payload(self) -> Any:
+        return json.loads(self.body)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "event": self.event,
+            "message_uuid": self.message_uuid,
+            "dispatch_uuid": self.dispatch_uuid,
+            "application_id": self.application_id,
+            "url": self.url,
+            "state": self.state,
+            "version": self.version,
+            "payload": self.payload,
+            "body": self.body.decode(),
+            "headers": dict(self.headers or {}),
+            "created_at": iso(self.created_at),
+            "next_attempt_at": None if self.next_attempt_at is None else iso(self.next_attempt_at),
+            "attempts": [a.to_dict() for a in self.attempts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFilter:
+    message_uuid: str | None = None
+    dispatch_uuid: str | None = None
+    kind: str | None = None
+    state: str | None = None
+    event: str | None = None
+    application_id: str | None = None
+
+    def matches(self, d: Delivery) -> bool:
+        return (
+            (self.message_uuid is None or d.message_uuid == self.message_uuid)
+            and (self.dispatch_uuid is None or d.dispatch_uuid == self.dispatch_uuid)
+            and (self.kind is None or d.kind == self.kind)
+            and (self.state is None or d.state == self.state)
+            and (self.event is None or d.event == self.event)
+            and (self.application_id is None or d.application_id == self.application_id)
+        )
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self._items: dict[str, Delivery] = {}
+        self._by_message: dict[str, list[Delivery]] = {}
+        self._seq = 0
+
+    def new_id(self) -> str:
+        self._seq += 1
+        return f"wh_{self._seq:06d}"
+
+    def add(self, delivery: Delivery) -> None:
+        self._items[delivery.id] = delivery
+        if delivery.message_uuid is not None:
+            self._by_message.setdefault(delivery.message_uuid, []).append(delivery)
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        return self._items.get(delivery_id)
+
+    def for_message(self, message_uuid: str) -> list[Delivery]:
+        return self._by_message.get(message_uuid, [])
+
+    def __iter__(self) -> Iterator[Delivery]:
+        return iter(self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def query(self, flt: DeliveryFilter, limit: int, offset: int) -> tuple[list[Delivery], int]:
+        source = (
+            reversed(self._by_message.get(flt.message_uuid, []))
+            if flt.message_uuid is not None
+            else reversed(self._items.values())
+        )
+        page: list[Delivery] = []
+        total = 0
+        for d in source:
+            if flt.matches(d):
+                if offset <= total < offset + limit:
+                    page.append(d)
+                total += 1
+        return page, total
+
+    def clear(self, application_id: str | None = None) -> list[Delivery]:
+        """Forget deliveries (all, or one application's); returns what was dropped."""
+        if application_id is None:
+            dropped = list(self._items.values())
+            self._items.clear()
+            self._by_message.clear()
+            return dropped
+        dropped = [d for d in self._items.values() if d.application_id == application_id]
+        for d in dropped:
+            del self._items[d.id]
+            if d.message_uuid is not None:
+                kept = [x for x in self._by_message.get(d.message_uuid, []) if x is not d]
+                if kept:
+                    self._by_message[d.message_uuid] = kept
+                else:
+                    self._by_message.pop(d.message_uuid, None)
+        return dropped

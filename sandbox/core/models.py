@@ -1,0 +1,138 @@
+"""The one internal model. v0.1 and v1 requests are parsed into it; webhooks render from it.
+
+Times are floats of virtual Unix seconds (see :mod:`sandbox.core.clock`): cheap to store by the
+hundred thousand, and rendered to ISO 8601 only at the edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["outbound", "inbound"]
+Api = Literal["v1", "v0.1", "dispatch", "sandbox"]
+
+FINAL_STATUSES = frozenset({"rejected", "undeliverable"})
+INBOUND_STATUS = "received"
+
+
+@dataclass(slots=True)
+class StatusChange:
+    status: str
+    at: float
+    error_code: int | None = None
+    reason: str | None = None
+    by: str = "api"  # who caused it: api, control, auto, ui, failover ...
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status, "at": self.at, "by": self.by}
+        if self.error_code is not None:
+            out["error"] = {"code": self.error_code, "reason": self.reason}
+        return out
+
+
+@dataclass(slots=True)
+class WorkflowRef:
+    """Where a message stands in a failover: a v1 `failover` array or a Dispatch workflow."""
+
+    kind: Literal["v1", "dispatch"]
+    id: str  # workflow_id (v1) or dispatch_uuid
+    item: int  # 1-based
+    total: int
+
+
+@dataclass(slots=True)
+class Sender:
+    """Who sent a request: an application (JWT) or an account (Basic)."""
+
+    application_id: str | None = None
+    api_key: str | None = None
+
+
+@dataclass(slots=True)
+class Outbound:
+    """A parsed send request, before it becomes a message."""
+
+    channel: str
+    to: str
+    from_: str
+    message_type: str
+    content: dict[str, Any]  # v1 shape: {"text": "..."} or {"image": {...}}
+    options: dict[str, Any] = field(default_factory=dict)  # option blocks, context, ttl
+    client_ref: str | None = None
+    webhook_url: str | None = None
+    webhook_version: str | None = None
+
+
+@dataclass(slots=True)
+class Message:
+    uuid: str
+    direction: Direction
+    channel: str
+    to: str
+    from_: str
+    message_type: str
+    content: dict[str, Any]
+    created_at: float
+    status: str
+    history: list[StatusChange]
+    api: Api = "v1"
+    options: dict[str, Any] | None = None
+    client_ref: str | None = None
+    webhook_url: str | None = None
+    webhook_version: str | None = None
+    application_id: str | None = None
+    api_key: str | None = None
+    workflow: WorkflowRef | None = None
+    extra: dict[str, Any] | None = None  # inbound extras: profile, context, origin ...
+    seen: bool = False  # opened in the UI
+
+    @property
+    def peer(self) -> str:
+        """The end user's address: the handset this message is in the inbox of."""
+        return self.to if self.direction == "outbound" else self.from_
+
+    @property
+    def text(self) -> str | None:
+        value = self.content.get("text")
+        return value if isinstance(value, str) else None
+
+    @property
+    def last_change(self) -> StatusChange:
+        return self.history[-1]
+
+
+@dataclass(slots=True)
+class Application:
+    """A Vonage application as the sandbox knows it (created on first use by default)."""
+
+    id: str
+    name: str | None = None
+    status_url: str | None = None
+    inbound_url: str | None = None
+    webhook_version: str | None = None  # None: v1, or v0.1 for messages sent via v0.1/Dispatch
+    public_key: str | None = None
+    signature_secret: str | None = None
+    api_key: str | None = None  # the account it belongs to (the `api_key` webhook claim)
+    created_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "application_id": self.id,
+            "name": self.name,
+            "status_url": self.status_url,
+            "inbound_url": self.inbound_url,
+            "webhook_version": self.webhook_version,
+            "public_key": self.public_key,
+            "signature_secret": self.signature_secret,
+            "api_key": self.api_key,
+        }
+
+
+@dataclass(slots=True)
+class Account:
+    """An API key (Basic auth); its signature secret signs webhooks of Basic-auth sends."""
+
+    api_key: str
+    api_secret: str | None = None
+    signature_secret: str | None = None

@@ -1,0 +1,122 @@
+"""Where messages, applications and accounts live. One protocol; an in-memory store today.
+
+Messages are kept in arrival order (a dict keeps insertion order), so "newest first" is a
+reverse walk; per-conversation lists make an inbox view cheap with 100,000+ stored messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from sandbox.core.models import Account, Application, Message
+
+ConversationKey = tuple[str, str]  # (channel, end-user address)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    channel: str | None = None
+    to: str | None = None
+    from_: str | None = None
+    status: str | None = None
+    direction: str | None = None
+    application_id: str | None = None
+    client_ref: str | None = None
+    peer: str | None = None  # either end user address (to for outbound, from for inbound)
+    text: str | None = None  # case-insensitive substring of the text
+
+    def matches(self, m: Message) -> bool:
+        if self.channel is not None and m.channel != self.channel:
+            return False
+        if self.to is not None and m.to != self.to:
+            return False
+        if self.from_ is not None and m.from_ != self.from_:
+            return False
+        if self.status is not None and m.status != self.status:
+            return False
+        if self.direction is not None and m.direction != self.direction:
+            return False
+        if self.application_id is not None and m.application_id != self.application_id:
+            return False
+        if self.client_ref is not None and m.client_ref != self.client_ref:
+            return False
+        if self.peer is not None and m.peer != self.peer:
+            return False
+        if self.text is not None:
+            text = m.text
+            if text is None or self.text.lower() not in text.lower():
+                return False
+        return True
+
+
+class Store(Protocol):
+    def add(self, message: Message) -> None: ...
+    def get(self, uuid: str) -> Message | None: ...
+    def query(self, flt: MessageFilter, limit: int, offset: int) -> tuple[list[Message], int]: ...
+    def conversation(self, key: ConversationKey) -> list[Message]: ...
+    def count(self) -> int: ...
+    def clear(self, application_id: str | None = None) -> None: ...
+
+    applications: dict[str, Application]
+    accounts: dict[str, Account]
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._messages: dict[str, Message] = {}
+        self._conversations: dict[ConversationKey, list[Message]] = {}
+        self.applications: dict[str, Application] = {}
+        self.accounts: dict[str, Account] = {}
+
+    def add(self, message: Message) -> None:
+        self._messages[message.uuid] = message
+        key = (message.channel, message.peer)
+        self._conversations.setdefault(key, []).append(message)
+
+    def get(self, uuid: str) -> Message | None:
+        return self._messages.get(uuid)
+
+    def count(self) -> int:
+        return len(self._messages)
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self._messages.values())
+
+    def query(self, flt: MessageFilter, limit: int, offset: int) -> tuple[list[Message], int]:
+        """Matching messages newest first, a page of them, and how many match in all."""
+        source: Iterable[Message]
+        if flt.channel is not None and flt.peer is not None:
+            source = reversed(self._conversations.get((flt.channel, flt.peer), []))
+        else:
+            source = reversed(self._messages.values())
+        page: list[Message] = []
+        total = 0
+        for m in source:
+            if flt.matches(m):
+                if offset <= total < offset + limit:
+                    page.append(m)
+                total += 1
+        return page, total
+
+    def conversation(self, key: ConversationKey) -> list[Message]:
+        return self._conversations.get(key, [])
+
+    def clear(self, application_id: str | None = None) -> None:
+        if application_id is None:
+            self._messages.clear()
+            self._conversations.clear()
+            self.applications.clear()
+            self.accounts.clear()
+            return
+        self._messages = {
+            u: m for u, m in self._messages.items() if m.application_id != application_id
+        }
+        for key, items in list(self._conversations.items()):
+            kept = [m for m in items if m.application_id != application_id]
+            if kept:
+                self._conversations[key] = kept
+            else:
+                del self._conversations[key]
+        self.applications.pop(application_id, None)

@@ -1,0 +1,44 @@
+"""Signed webhooks (reference §6, official-clients §5): `Authorization: Bearer <HS256 JWT>`.
+
+Claims: `iat` (real time, never ahead: the Python verifier refuses a token from the future),
+`jti`, `iss: "Vonage"`, `payload_hash` (hex SHA-256 of the exact body bytes sent), `api_key`,
+`application_id` when an application is involved. No `exp`: it is optional, and a token that
+expired while a retry waited would be refused for no good reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+
+def generate_secret() -> str:
+    """A random secret of 48 characters (more than 32 bytes), URL-safe so it can be typed."""
+    return secrets.token_urlsafe(36)
+
+
+def payload_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def sign(
+    body: bytes,
+    secret: str,
+    *,
+    now: float,
+    api_key: str,
+    application_id: str | None,
+) -> str:
+    import jwt  # loaded on the first webhook (see sandbox.asgi.auth)
+
+    claims: dict[str, object] = {
+        "iat": int(now),
+        "jti": str(uuid.uuid4()),
+        "iss": "Vonage",
+        "payload_hash": payload_hash(body),
+        "api_key": api_key,
+    }
+    if application_id is not None:
+        claims["application_id"] = application_id
+    return jwt.encode(claims, secret, algorithm="HS256")
