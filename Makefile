@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint types clean
+.PHONY: run test check lint types imports clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,7 +25,10 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-check: lint types test
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+check: lint types imports test
 
 clean:
 	rm -rf $(VENV)

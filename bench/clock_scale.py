@@ -5,7 +5,7 @@ each firing its workflow's next step (an SMS send, its webhook and the workflow'
 
 Creating 100,000 workflows over HTTP would take longer than the measurement, so they are
 created in-process through the same calls `POST /v0.1/dispatch` makes (parse_dispatch,
-Workflows.start_dispatch); the sandbox is then served by uvicorn (a real server on a free
+Dispatches.start); the sandbox is then served by uvicorn (a real server on a free
 port) and the timed part is one `POST /_sandbox/clock/advance {"seconds": 601}`, over HTTP.
 Every workflow is WhatsApp (condition `read`, expiry 600 s) then SMS, to 1,000 handsets;
 webhooks off (no status URL), so each firing records its webhooks as `no_url`.
@@ -56,7 +56,7 @@ def one(workflows: int) -> dict:
     sender = Sender(application_id="bench-app")
     t0 = time.perf_counter()
     for n in range(workflows):
-        rt.workflows.start_dispatch(parse_dispatch(body(n), rt.channels), sender)
+        rt.dispatches.start(parse_dispatch(body(n), rt.channels), sender)
     created = time.perf_counter() - t0
     pending = len(rt.scheduler)
     gc.collect()
@@ -69,7 +69,7 @@ def one(workflows: int) -> dict:
             r.raise_for_status()
     finally:
         server.stop()
-    moved_on = sum(1 for wf in rt.workflows.dispatches.values() if wf.current == 1)
+    moved_on = sum(1 for wf in rt.dispatches.table.values() if wf.current == 1)
     return {
         "seconds": round(took, 3),
         "timers": pending,

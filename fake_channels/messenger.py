@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_channels.base import Channel, Issue, check_enum, check_string
+from sandbox.core.channel import Channel
+from sandbox.core.checks import Issue, check_enum, check_string
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_channels.base import SHORT_CODE, Channel, Issue, check_media
+from sandbox.core.channel import NETWORK_CODE, Channel
+from sandbox.core.checks import SHORT_CODE, Issue, check_media
+from sandbox.core.models import Message, StatusChange
 
 
 def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
@@ -26,6 +28,15 @@ def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
         check_media(issues, item, name)
 
 
+def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
+    return {"destination": {"network_code": NETWORK_CODE}}
+
+
+def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
+    extra = message.extra or {}
+    return {"origin": extra.get("origin", {"network_code": NETWORK_CODE})}
+
+
 MMS = Channel(
     name="mms",
     v01_name="mms",
@@ -41,4 +52,6 @@ MMS = Channel(
     ttl_range=(300, 259200),
     content_checks={"content": _content},
     from_patterns=(SHORT_CODE,),
+    status_extras=_status_extras,
+    inbound_extras=_inbound_extras,
 )

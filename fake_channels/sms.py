@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_channels.base import (
+from sandbox.core.channel import NETWORK_CODE, Channel
+from sandbox.core.checks import (
     ALPHANUMERIC_SENDER,
     SHORT_CODE,
-    Channel,
     Issue,
     check_enum,
     check_string,
 )
+from sandbox.core.models import Message, StatusChange
 
 
 def _sms_options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
@@ -26,6 +27,37 @@ def _sms_options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> No
     for key in ("content_id", "entity_id"):
         if key in block:
             check_string(issues, block.get(key), f"{name}.{key}", code=1110, max_len=100)
+
+
+INBOUND_PRICE = "0.0057"  # what receiving one inbound SMS costs, EUR
+
+
+def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
+    return {
+        "destination": {"network_code": NETWORK_CODE},
+        "sms": {"count_total": str(segment_count(message.text or ""))},
+    }
+
+
+def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
+    text = message.text or ""
+    words = text.split()
+    extra = message.extra or {}
+    return {
+        "sms": {
+            "num_messages": str(segment_count(text)),
+            "keyword": words[0].upper() if words else "",
+        },
+        "usage": {"currency": "EUR", "price": INBOUND_PRICE},
+        "origin": extra.get("origin", {"network_code": NETWORK_CODE}),
+    }
+
+
+def _inbound_extras_v01(message: Message) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (
+        {"sms": {"num_messages": str(segment_count(message.text or ""))}},
+        {"usage": {"currency": "EUR", "price": INBOUND_PRICE}},
+    )
 
 
 SMS = Channel(
@@ -43,6 +75,9 @@ SMS = Channel(
     option_block="sms",
     options_check=_sms_options,
     from_patterns=(ALPHANUMERIC_SENDER, SHORT_CODE),
+    status_extras=_status_extras,
+    inbound_extras=_inbound_extras,
+    inbound_extras_v01=_inbound_extras_v01,
 )
 
 GSM7 = frozenset(

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_channels.base import (
+from sandbox.core.channel import Channel
+from sandbox.core.checks import (
     URL_MAX,
-    Channel,
     Issue,
     as_object,
     check_enum,
     check_int,
     check_string,
 )
+from sandbox.core.models import Message
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
@@ -63,6 +64,20 @@ def _file(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> Non
         check_string(issues, file.get("name"), "file.name", max_len=25)
 
 
+# Dispatch's own spec caps the Viber TTL at a day (Messages v1 allows three).
+DISPATCH_TTL_MAX = 86400
+
+
+def _dispatch_options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
+    if "ttl" in block:
+        check_int(issues, block.get("ttl"), f"{name}.ttl", 30, DISPATCH_TTL_MAX, code=1110)
+
+
+def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
+    context = (message.extra or {}).get("context")
+    return {"context": context} if isinstance(context, dict) else {}
+
+
 VIBER = Channel(
     name="viber_service",
     v01_name="viber_service_msg",
@@ -78,4 +93,6 @@ VIBER = Channel(
     option_block="viber_service",
     options_check=_options,
     content_checks={"image": _image, "video": _video, "file": _file},
+    dispatch_options_check=_dispatch_options,
+    inbound_extras=_inbound_extras,
 )

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_channels.base import (
+from sandbox.core.channel import Channel
+from sandbox.core.checks import (
     URL_MAX,
-    Channel,
     Issue,
     as_object,
     check_enum,
     check_string,
 )
+from sandbox.core.ids import stable_uuid
+from sandbox.core.models import Message, StatusChange
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
@@ -54,6 +56,44 @@ def _reaction(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) ->
         issues.append(Issue(1150, "context.message_uuid", "is required for reactions."))
 
 
+def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
+    if change.status != "delivered":
+        return {}
+    template = message.message_type == "template"
+    return {
+        "whatsapp": {
+            "pricing": {
+                "type": "regular" if template else "free_customer_service",
+                "pricing_model": "PMP",
+                "category": "utility" if template else "service",
+            },
+            "conversation": {
+                "id": stable_uuid(message.from_, message.to).replace("-", ""),
+                "origin": {"type": "utility" if template else "service"},
+            },
+        }
+    }
+
+
+def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
+    extra = message.extra or {}
+    out: dict[str, Any] = {"profile": extra.get("profile", {"name": "Sandbox User"})}
+    context = extra.get("context")
+    if isinstance(context, dict) and context.get("message_uuid"):
+        out["context_status"] = "available"
+        out["context"] = {
+            "message_uuid": context["message_uuid"],
+            "message_from": context.get("message_from", message.to),
+        }
+    else:
+        out["context_status"] = "none"
+    for key in ("whatsapp", "provider_message"):
+        if key in extra:
+            out[key] = extra[key]
+    out["_self"] = {"href": f"{self_base}/v1/messages/{message.uuid}"}
+    return out
+
+
 WHATSAPP = Channel(
     name="whatsapp",
     v01_name="whatsapp",
@@ -93,4 +133,8 @@ WHATSAPP = Channel(
     option_block="whatsapp",
     options_check=_options,
     content_checks={"template": _template, "sticker": _sticker, "reaction": _reaction},
+    priced_types=("template",),
+    inbound_read=True,
+    status_extras=_status_extras,
+    inbound_extras=_inbound_extras,
 )

@@ -24,7 +24,7 @@ from sandbox.asgi.io import problem
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import MethodNotAllowed, NotFound, SandboxError
-from sandbox.core.events import Event
+from sandbox.core.events import ErrorRaised
 from sandbox.core.store import Store
 from sandbox.core.timeline import live_ticker
 from sandbox.settings import Settings
@@ -81,9 +81,7 @@ def create_app(
     async def unexpected(request: Request, exc: Exception) -> Response:
         text = "".join(traceback.format_exception(exc))
         log.error("unhandled error on %s %s:\n%s", request.method, request.url.path, text)
-        rt.bus.publish(
-            Event("error", {"where": f"{request.method} {request.url.path}", "traceback": text})
-        )
+        rt.bus.publish(ErrorRaised(f"{request.method} {request.url.path}", text))
         return problem(SandboxError())
 
     app = Starlette(
@@ -96,5 +94,4 @@ def create_app(
         },
     )
     app.state.runtime = rt
-    app.state.settings = settings
     return app

@@ -10,11 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.asgi.api.control_clock import clock_json
 from sandbox.asgi.io import runtime
 from sandbox.asgi.runtime import Runtime
 from sandbox.control.params import int_param, pages, str_param
-from sandbox.control.views import message_json
+from sandbox.control.views import clock_json, message_json
 from sandbox.core.conversations import newest_first, summarise
 from sandbox.core.models import Message
 from ui.control import Unavailable, get_json
@@ -31,7 +30,8 @@ def base(request: Request, page: str, **extra: Any) -> dict[str, Any]:
     rt = runtime(request)
     return {
         "page": page,
-        "clock": clock_json(rt, limit=1),
+        "clock": clock_json(rt.clock, rt.scheduler, limit=1),
+        "actions": rt.engine.allowed_marks,  # the buttons a bubble offers: what mark() takes
         "channels": list(rt.channels),
         "labels": {c.name: c.label for c in rt.channels},
         "request": request,
@@ -41,9 +41,9 @@ def base(request: Request, page: str, **extra: Any) -> dict[str, Any]:
 
 async def overview(request: Request) -> Response:
     rt = runtime(request)
-    channel = str_param(request, "channel")
-    q = str_param(request, "q")
-    offset = int_param(request, "offset", 0, 10**9)
+    channel = str_param(request.query_params, "channel")
+    q = str_param(request.query_params, "q")
+    offset = int_param(request.query_params, "offset", 0, 10**9, strict=False)
     rows = summarise(newest_first(rt.store), channel=channel, q=q)
     return render(
         "overview.html",
@@ -61,8 +61,8 @@ async def overview(request: Request) -> Response:
 
 async def conversation(request: Request) -> Response:
     rt = runtime(request)
-    channel_name = str_param(request, "channel") or ""
-    peer = str_param(request, "peer") or ""
+    channel_name = str_param(request.query_params, "channel") or ""
+    peer = str_param(request.query_params, "peer") or ""
     channel = rt.channels.get(channel_name)
     messages = rt.store.conversation((channel_name, peer)) if channel else []
     if channel is None or not messages:
@@ -72,7 +72,7 @@ async def conversation(request: Request) -> Response:
             404,
         )
     # `offset` counts back from the newest message; a page shows oldest to newest like a chat.
-    offset = int_param(request, "offset", 0, 10**9)
+    offset = int_param(request.query_params, "offset", 0, 10**9, strict=False)
     total = len(messages)
     end = max(0, total - offset)
     shown = messages[max(0, end - CONVERSATION_PAGE) : end]
@@ -125,9 +125,9 @@ async def message(request: Request) -> Response:
 
 async def time_page(request: Request) -> Response:
     rt = runtime(request)
-    offset = int_param(request, "offset", 0, 10**9)
+    offset = int_param(request.query_params, "offset", 0, 10**9, strict=False)
     timers = rt.scheduler.pending(offset + TIMERS_PAGE)[offset:]
-    full = clock_json(rt, limit=0)
+    full = clock_json(rt.clock, rt.scheduler, limit=0)
     return render(
         "time.html",
         base(
@@ -156,7 +156,7 @@ async def failover(request: Request) -> Response:
     dispatches, err2 = await _listing(request, "/_sandbox/dispatches", "dispatches")
     rows = [*workflows, *dispatches]
     rows.sort(key=lambda w: str(w.get("created_at") or ""), reverse=True)
-    offset = int_param(request, "offset", 0, 10**9)
+    offset = int_param(request.query_params, "offset", 0, 10**9, strict=False)
     return render(
         "failover.html",
         base(
@@ -190,8 +190,8 @@ WEBHOOK_FILTERS = ("message_uuid", "kind", "state", "application_id")
 
 async def webhooks(request: Request) -> Response:
     rt = runtime(request)
-    offset = int_param(request, "offset", 0, 10**9)
-    filters = {name: str_param(request, name) for name in WEBHOOK_FILTERS}
+    offset = int_param(request.query_params, "offset", 0, 10**9, strict=False)
+    filters = {name: str_param(request.query_params, name) for name in WEBHOOK_FILTERS}
     problem = None
     try:
         data = await get_json(

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from sandbox.core.clock import iso
 from sandbox.core.error_codes import ASYNC_ERRORS
-from ui.views import actions, composer_kinds, content_view, pretty, safe_url, ticks
+from ui.views import composer_kinds, content_view, pretty, safe_url, ticks
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -79,7 +79,6 @@ def build_env() -> Environment:
     env.globals.update(
         view=content_view,
         ticks=ticks,
-        actions=actions,
         composer_kinds=composer_kinds,
         error_codes=sorted(ASYNC_ERRORS.items()),
         qs=qs,

@@ -10,28 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from fake_channels import Channel
-from sandbox.core.models import FINAL_STATUSES, Message
-
-MEDIA_KINDS = ("image", "audio", "video", "file", "vcard", "sticker")
+from sandbox.core.channel import MEDIA_KINDS, Channel
+from sandbox.core.checks import is_http_url
+from sandbox.core.models import Message
 
 
 def safe_url(value: Any) -> str | None:
     """``value`` if it is an absolute http(s) URL a browser will read the same way, else None."""
-    if not isinstance(value, str) or not value or len(value) > 4000:
+    if not is_http_url(value) or len(value) > 4000:
         return None
-    # Browsers drop leading/trailing whitespace and control characters before reading the
-    # scheme; refuse them all rather than guess how a browser would normalise them.
-    if any(ord(c) <= 0x20 or c == "\x7f" for c in value):
-        return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
+    assert isinstance(value, str)
     return value
 
 
@@ -112,20 +101,6 @@ TICKS: dict[str, tuple[str, str]] = {
 
 def ticks(status: str) -> tuple[str, str]:
     return TICKS.get(status, ("?", status))
-
-
-def actions(m: Message, channel: Channel | None) -> list[str]:
-    """The statuses a handset could still report for this message (what the engine accepts)."""
-    if m.direction != "outbound" or m.status in FINAL_STATUSES:
-        return []
-    out: list[str] = []
-    if m.status == "submitted":
-        out.append("delivered")
-    if channel is not None and channel.has_read and m.status in ("submitted", "delivered"):
-        out.append("read")
-    if m.status == "submitted":
-        out += ["rejected", "undeliverable"]
-    return out
 
 
 # What the simulated user can send from the composer, per channel (a subset of what the

@@ -17,18 +17,20 @@ from typing import Any
 
 from sandbox.core.engine import Engine
 from sandbox.core.errors import Unauthorized
-from sandbox.core.events import Event
-from sandbox.core.models import Account, Sender
+from sandbox.core.models import Sender
 
 # Tokens stamped a moment ahead by a client clock that runs slightly fast are still fine.
 LEEWAY_SECONDS = 30
 
 
 class Authenticator:
-    def __init__(self, engine: Engine, wall: Callable[[], float], strict: bool = False) -> None:
+    def __init__(self, engine: Engine, wall: Callable[[], float]) -> None:
         self.engine = engine
         self.wall = wall
-        self.strict = strict
+
+    @property
+    def strict(self) -> bool:
+        return self.engine.config.strict_auth
 
     def authenticate(self, header: str | None, *, allow_basic: bool = True) -> Sender:
         if not header:
@@ -58,10 +60,7 @@ class Authenticator:
         if account is None or account.api_secret is None:
             if self.strict:
                 raise Unauthorized()
-            account = account or Account(api_key)
-            account.api_secret = api_secret
-            accounts[api_key] = account
-            self.engine.bus.publish(Event("account.updated", account))
+            self.engine.account(api_key, {"api_secret": api_secret})
         elif account.api_secret != api_secret:
             raise Unauthorized()
         return Sender(api_key=api_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from sandbox.core.errors import (
     SandboxError,
     UnsupportedMediaType,
 )
+from sandbox.core.models import Sender
 from sandbox.wire.body import parse_json_object
 
 MAX_BODY = 1024 * 1024  # 1 MiB: far above any real message, far below trouble
@@ -93,3 +95,24 @@ async def read_control_json(request: Request, *, optional: bool = False) -> dict
 
 def ok(data: Any = None, status: int = 200) -> Response:
     return json_response({} if data is None else data, status)
+
+
+async def accept_send(
+    request: Request,
+    api: ApiVersion,
+    send: Callable[[Runtime, Sender, dict[str, Any]], dict[str, Any]],
+) -> Response:
+    """What every send route does around its own ``send``: authenticate, read the JSON body,
+    answer problems in the API's own shape, then 202. Due timers fire (`--auto-deliver 0`) but
+    their webhooks go out after the answer, as Vonage answers before any webhook; a sender is
+    slowed while too many webhooks are in flight."""
+    rt = runtime(request)
+    try:
+        sender = rt.auth.authenticate(request.headers.get("authorization"))
+        body = await read_json(request, api)
+        result = send(rt, sender, body)
+    except SandboxError as exc:
+        return problem(exc, api)
+    rt.timeline.fire_due()
+    await rt.webhooks.backpressure()
+    return json_response(result, 202)

@@ -14,18 +14,30 @@ import sqlite3
 from dataclasses import asdict
 from typing import Any
 
-from sandbox.core.events import Event, EventBus
+from sandbox.core.events import (
+    AccountUpdated,
+    ApplicationUpdated,
+    ConversationSeen,
+    Event,
+    EventBus,
+    MessageCreated,
+    MessageInbound,
+    MessageStatus,
+    MessageUpdated,
+    Reset,
+)
 from sandbox.core.models import Account, Application, Message, StatusChange, WorkflowRef
 from sandbox.core.store import Store
 
-KINDS = (
-    "message.created",
-    "message.status",
-    "message.updated",
-    "message.inbound",
-    "application.updated",
-    "account.updated",
-    "reset",
+KINDS: tuple[type[Event], ...] = (
+    MessageCreated,
+    MessageStatus,
+    MessageUpdated,
+    MessageInbound,
+    ConversationSeen,
+    ApplicationUpdated,
+    AccountUpdated,
+    Reset,
 )
 
 SCHEMA = """
@@ -57,7 +69,7 @@ class SqlitePersistence:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
-        bus.subscribe(self._on_event, KINDS)
+        bus.on_any(self._on_event, KINDS)
 
     def load(self) -> float | None:
         """Fill the store from the file; returns the latest stored time, if any."""
@@ -76,38 +88,38 @@ class SqlitePersistence:
         return latest
 
     def _on_event(self, event: Event) -> None:
-        kind = event.kind
-        if kind in ("message.created", "message.status", "message.updated", "message.inbound"):
-            m: Message = event.data
-            self.db.execute(
-                "INSERT INTO messages (uuid, application_id, data) VALUES (?, ?, ?) "
-                "ON CONFLICT(uuid) DO UPDATE SET data = excluded.data",
-                (m.uuid, m.application_id, message_to_json(m)),
-            )
-        elif kind == "application.updated":
-            app: Application = event.data
+        if isinstance(event, MessageCreated | MessageStatus | MessageUpdated | MessageInbound):
+            self._message(event.message)
+        elif isinstance(event, ConversationSeen):
+            for m in event.messages:
+                self._message(m)
+        elif isinstance(event, ApplicationUpdated):
             self.db.execute(
                 "INSERT INTO applications (id, data) VALUES (?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-                (app.id, json.dumps(asdict(app))),
+                (event.app.id, json.dumps(asdict(event.app))),
             )
-        elif kind == "account.updated":
-            account: Account = event.data
+        elif isinstance(event, AccountUpdated):
             self.db.execute(
                 "INSERT INTO accounts (api_key, data) VALUES (?, ?) "
                 "ON CONFLICT(api_key) DO UPDATE SET data = excluded.data",
-                (account.api_key, json.dumps(asdict(account))),
+                (event.account.api_key, json.dumps(asdict(event.account))),
             )
-        elif kind == "reset":
-            if event.application_id is None:
+        elif isinstance(event, Reset):
+            if event.scope is None:
                 self.db.executescript(
                     "DELETE FROM messages; DELETE FROM applications; DELETE FROM accounts;"
                 )
             else:
-                self.db.execute(
-                    "DELETE FROM messages WHERE application_id = ?", (event.application_id,)
-                )
-                self.db.execute("DELETE FROM applications WHERE id = ?", (event.application_id,))
+                self.db.execute("DELETE FROM messages WHERE application_id = ?", (event.scope,))
+                self.db.execute("DELETE FROM applications WHERE id = ?", (event.scope,))
+
+    def _message(self, m: Message) -> None:
+        self.db.execute(
+            "INSERT INTO messages (uuid, application_id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT(uuid) DO UPDATE SET data = excluded.data",
+            (m.uuid, m.application_id, message_to_json(m)),
+        )
 
     def close(self) -> None:
         self.db.close()

@@ -1,5 +1,6 @@
 """Everything one sandbox is made of, wired together once: clock, scheduler, store, engine,
-auth, and the listeners (webhooks, workflows) that react to the engine's events.
+auth, and the listeners (webhooks, failover, Dispatch, persistence) that react to the engine's
+events.
 
 Routes get a :class:`Runtime` and never build parts themselves; tests can build one without
 HTTP at all.
@@ -7,46 +8,35 @@ HTTP at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from fake_channels import Registry, default_registry
+from fake_channels import default_registry
 from sandbox.asgi.auth import Authenticator
 from sandbox.asgi.persistence import SqlitePersistence
+from sandbox.core.channel import Registry
 from sandbox.core.clock import VirtualClock
-from sandbox.core.engine import Behaviour, Engine
-from sandbox.core.events import Event, EventBus
-from sandbox.core.models import Account
+from sandbox.core.config import RunConfig
+from sandbox.core.dispatch import Dispatches
+from sandbox.core.engine import Engine
+from sandbox.core.events import ErrorRaised, EventBus
+from sandbox.core.failover import Failover
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import MemoryStore, Store
 from sandbox.core.timeline import Timeline
-from sandbox.core.workflows import Workflows
 from sandbox.settings import Settings
-from sandbox.webhooks.outbox import Webhooks
+from sandbox.webhooks import Webhooks
 
 
-@dataclass(slots=True)
-class Defaults:
-    """What can change at run time through `PUT /_sandbox/config` (the fixture's marker uses it);
-    starts from the settings and goes back to them on reset."""
-
-    status_url: str | None = None
-    inbound_url: str | None = None
-    webhook_version: str = "v1"
-    failover_on_undeliverable: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status_url": self.status_url,
-            "inbound_url": self.inbound_url,
-            "webhook_version": self.webhook_version,
-            "failover_on_undeliverable": self.failover_on_undeliverable,
-        }
-
-
-# Extra sections a listener adds to a message's detail view: name -> (uuid -> data).
-DetailProvider = Callable[[str], Any]
+def run_config(settings: Settings) -> RunConfig:
+    """The run-time configuration the settings start with (and a full reset returns to)."""
+    return RunConfig(
+        status_url=settings.status_url,
+        inbound_url=settings.inbound_url,
+        failover_on_undeliverable=settings.failover_on_undeliverable,
+        auto_deliver=settings.auto_deliver,
+        auto_read=settings.auto_read,
+        strict_auth=settings.strict_auth,
+    )
 
 
 class Runtime:
@@ -64,17 +54,16 @@ class Runtime:
         self.bus = EventBus()
         self.store: Store = store or MemoryStore()
         self.channels = channels or default_registry()
+        self.config = run_config(settings)
         self.engine = Engine(
             clock=self.clock,
             scheduler=self.scheduler,
             store=self.store,
             channels=self.channels,
             bus=self.bus,
+            config=self.config,
         )
-        self.timeline = Timeline(self.clock, self.scheduler, self.bus)
-        self.auth = Authenticator(self.engine, self.clock.wall, settings.strict_auth)
-        self.defaults = Defaults()
-        self.details: dict[str, DetailProvider] = {}
+        self.auth = Authenticator(self.engine, self.clock.wall)
         self.public_url = f"http://{settings.host}:{settings.port}"  # set by the server
         self.webhooks = Webhooks(
             bus=self.bus,
@@ -82,57 +71,42 @@ class Runtime:
             scheduler=self.scheduler,
             store=self.store,
             channels=self.channels,
-            defaults=lambda: self.defaults,
+            config=self.config,
             signature_secret=settings.signature_secret,
             connect_timeout=settings.webhook_connect_timeout,
             timeout=settings.webhook_timeout,
             self_base=lambda: self.public_url,
         )
-        self.timeline.settlers.append(self.webhooks)
+        self.timeline = Timeline(self.clock, self.scheduler, self.bus, self.webhooks)
         # After the webhooks: a status webhook must be queued before the failover it triggers.
-        self.workflows = Workflows(self.engine, self.bus, self.scheduler, self.channels)
-        self.details["webhooks"] = lambda uuid: [
-            d.to_dict() for d in self.webhooks.ledger.for_message(uuid)
-        ]
+        self.failover = Failover(self.engine, self.bus, self.scheduler)
+        self.dispatches = Dispatches(self.engine, self.bus, self.scheduler)
         # Unexpected exceptions anywhere, for tests to surface: {"where", "traceback"}.
         self.errors: list[dict[str, str]] = []
-        self.bus.subscribe(self._record_error, ("error",))
+        self.bus.on(ErrorRaised, self._record_error)
         self.persistence: SqlitePersistence | None = None
         if settings.db:
             self.persistence = SqlitePersistence(settings.db, self.store, self.bus)
             latest = self.persistence.load()
             if latest is not None:
                 self.clock.move_to(latest)  # time never runs back behind stored history
-        self.apply_settings()
+        self._accounts_from_settings()
 
-    def _record_error(self, event: Event) -> None:
-        if event.kind == "error":
-            data = event.data if isinstance(event.data, dict) else {"traceback": str(event.data)}
-            detail = data.get("traceback") or data.get("error") or ""
-            self.errors.append({"where": str(data.get("where", "")), "traceback": str(detail)})
+    def _record_error(self, event: ErrorRaised) -> None:
+        self.errors.append({"where": event.where, "traceback": event.traceback})
 
-    def apply_settings(self) -> None:
-        """Put run-time defaults back to what the settings say (start-up and reset)."""
-        s = self.settings
-        self.engine.behaviour = Behaviour(s.auto_deliver, s.auto_read)
-        self.auth.strict = s.strict_auth
-        self.defaults = Defaults(
-            status_url=s.status_url,
-            inbound_url=s.inbound_url,
-            failover_on_undeliverable=s.failover_on_undeliverable,
-        )
-        self.workflows.on_undeliverable = s.failover_on_undeliverable
-        for pair in s.accounts:
+    def _accounts_from_settings(self) -> None:
+        for pair in self.settings.accounts:
             key, _, secret = pair.partition(":")
             if key not in self.store.accounts:
-                self.store.accounts[key] = Account(key, secret)
-                self.bus.publish(Event("account.updated", self.store.accounts[key]))
+                self.engine.account(key, {"api_secret": secret})
 
     def reset(self, application_id: str | None = None) -> None:
         self.engine.reset(application_id)
         if application_id is None:
             self.errors.clear()
-            self.apply_settings()
+            self.engine.configure(run_config(self.settings).to_dict())
+            self._accounts_from_settings()
 
     @property
     def transport(self) -> Any:
@@ -149,14 +123,15 @@ class Runtime:
         if self.persistence is not None:
             self.persistence.close()
 
-    def checkpoint(self) -> list[int]:
+    def checkpoint(self) -> int:
         """Take before an action whose webhooks the caller must wait for (see settle)."""
         return self.timeline.checkpoint()
 
-    async def settle(self, marks: list[int] | None = None) -> None:
-        """Fire what is due now; wait until the webhooks caused since ``marks`` (a checkpoint
-        taken before acting) were attempted once. With no marks: everything in flight."""
-        if marks is None:
-            await self.timeline.catch_up([0] * len(self.timeline.settlers))
-        else:
-            await self.timeline.catch_up(marks)
+    async def settle(self, mark: int = 0) -> None:
+        """Fire what is due now; wait until the webhooks caused since checkpoint ``mark`` (taken
+        before acting) were attempted once. With no mark: everything in flight."""
+        await self.timeline.catch_up(mark)
+
+    def message_detail(self, uuid: str) -> list[dict[str, Any]]:
+        """The webhook deliveries of one message, for its detail view."""
+        return [d.to_dict() for d in self.webhooks.ledger.for_message(uuid)]

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_channels import Issue, Registry
-from fake_channels.base import as_object, check_enum, check_media, check_string
-from sandbox.core.engine import InboundDraft
+from sandbox.core.channel import MEDIA_KINDS, Registry
+from sandbox.core.checks import Issue, as_object, check_enum, check_media, check_string
 from sandbox.core.errors import BadControlRequest
+from sandbox.core.models import InboundDraft
 from sandbox.core.store import Store
 
-MEDIA = ("image", "audio", "video", "file", "vcard", "sticker")
 # Fields beyond the content that an inbound webhook can carry, per channel.
 EXTRAS = ("profile", "context", "whatsapp", "provider_message", "origin", "sms")
 
@@ -62,7 +61,7 @@ def parse_inbound(body: Mapping[str, Any], channels: Registry, store: Store) -> 
     if message_type == "text":
         check_string(issues, body.get("text"), "text", max_len=channel.text_limit)
         content["text"] = body.get("text")
-    elif message_type in MEDIA:
+    elif message_type in MEDIA_KINDS:
         check_media(issues, body.get(message_type), message_type, file_name=True)
         content[message_type] = body.get(message_type)
     elif message_type == "location":

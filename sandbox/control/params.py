@@ -1,29 +1,84 @@
-"""Query parameters of the inbox pages: bad values fall back to defaults (a page never 500s
-on a hand-edited URL), and page sizes are capped so no page renders more than a few hundred
-rows."""
+"""Query parameters, read one way everywhere: the control API's listings (where a bad value is
+a 400 that names it) and the inbox pages (where a bad value falls back to the default, so a page
+never fails on a hand-edited URL). Page sizes are capped by the caller."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from collections.abc import Mapping
 
 from sandbox.core.errors import BadControlRequest
+from sandbox.core.ledger import DeliveryFilter
+from sandbox.core.store import MessageFilter
+
+Query = Mapping[str, str]
+MAX_PAGE = 1000  # the most rows one listing answers
 
 
-def int_param(request: Request, name: str, default: int, hi: int, *, strict: bool = False) -> int:
-    """``strict`` (the control API) answers 400 to a bad value; pages use the default."""
-    raw = request.query_params.get(name, "")
-    if raw.isdigit():
+def int_param(
+    query: Query, name: str, default: int, hi: int, *, lo: int = 0, strict: bool = True
+) -> int:
+    """A whole number from ``lo`` up, capped at ``hi``; missing or empty: ``default``."""
+    raw = query.get(name, "")
+    if raw == "":
+        return default
+    if raw.isdigit() and int(raw) >= lo:
         return min(int(raw), hi)
-    if strict and raw:
+    if strict:
         raise BadControlRequest(
             f"{name} must be a whole number.", invalid=[(name, "not a number")], status=400
         )
     return default
 
 
-def str_param(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name, "").strip()
+def number_param(query: Query, name: str, default: float, lo: float, hi: float) -> float:
+    """A number in [lo, hi] (a 400 otherwise, NaN included); missing or empty: ``default``."""
+    raw = query.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not lo <= value <= hi:  # also refuses nan
+        raise BadControlRequest(
+            f"{name} must be a number from {lo:g} to {hi:g}.",
+            invalid=[(name, f"must be a number from {lo:g} to {hi:g}.")],
+            status=400,
+        )
+    return value
+
+
+def str_param(query: Query, name: str) -> str | None:
+    """A filter value; missing or blank: None (no filter)."""
+    value = query.get(name, "").strip()
     return value or None
+
+
+def message_filter(query: Query) -> MessageFilter:
+    """`channel`, `to`, `from`, `status`, `direction`, `application_id`, `client_ref`, `peer`
+    and `q` (text), as `GET /_sandbox/messages` and `/_sandbox/wait` take them."""
+    return MessageFilter(
+        channel=str_param(query, "channel"),
+        to=str_param(query, "to"),
+        from_=str_param(query, "from"),
+        status=str_param(query, "status"),
+        direction=str_param(query, "direction"),
+        application_id=str_param(query, "application_id"),
+        client_ref=str_param(query, "client_ref"),
+        peer=str_param(query, "peer"),
+        text=str_param(query, "q"),
+    )
+
+
+def delivery_filter(query: Query) -> DeliveryFilter:
+    return DeliveryFilter(
+        message_uuid=str_param(query, "message_uuid"),
+        dispatch_uuid=str_param(query, "dispatch_uuid"),
+        kind=str_param(query, "kind"),
+        state=str_param(query, "state"),
+        event=str_param(query, "event"),
+        application_id=str_param(query, "application_id"),
+    )
 
 
 def pages(total: int, limit: int, offset: int) -> dict[str, int | None]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core.clock import iso
+from sandbox.core.clock import VirtualClock, iso
 from sandbox.core.models import Message, StatusChange
-from sandbox.core.scheduler import Timer
+from sandbox.core.scheduler import Scheduler, Timer
 
 
 def change_json(change: StatusChange) -> dict[str, Any]:
@@ -63,3 +63,17 @@ def timer_json(t: Timer) -> dict[str, Any]:
     out["due"] = iso(t.due)
     out["due_ts"] = t.due
     return out
+
+
+def clock_json(clock: VirtualClock, scheduler: Scheduler, limit: int = 200) -> dict[str, Any]:
+    """`GET /_sandbox/clock`: now, mode and the first ``limit`` pending timers."""
+    now = clock.now()
+    due = scheduler.next_due()
+    return {
+        "now": iso(now),
+        "now_ts": now,
+        "mode": clock.mode,
+        "pending": len(scheduler),
+        "next_due": None if due is None else iso(due),
+        "timers": [timer_json(t) for t in scheduler.pending(limit)],
+    }

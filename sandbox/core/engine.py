@@ -3,28 +3,53 @@
 Pure: no I/O, no wall clock. Time comes from the injected clock, delays from the scheduler,
 and everything that happens is published on the bus (webhooks, workflows and the UI listen).
 
-Outbound life (reference §3.4, §5.1)::
+Every state change of a sandbox goes through here: messages, applications, accounts, the
+inbox's `seen` marks and the run-time configuration, each published as its own event, so the
+listeners (persistence among them) never miss one.
 
-    submitted ──> delivered ──> read          (read: WhatsApp, Messenger, Viber only)
-        └──> rejected | undeliverable         (final, with an error code from §7.3)
+Outbound life, as Vonage's message statuses describe it
+(https://developer.vonage.com/en/messages/concepts/message-statuses)::
+
+    submitted ──> delivered ──> read          (read: channels with read receipts only)
+        └──> rejected | undeliverable         (final, with an asynchronous error code)
 """
 
 from __future__ import annotations
 
-import uuid as uuidlib
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from fake_channels import Channel, Registry
+from sandbox.core.channel import Registry
 from sandbox.core.clock import Clock
+from sandbox.core.config import RunConfig
 from sandbox.core.error_codes import ASYNC_ERRORS, DEFAULT_ERROR
-from sandbox.core.errors import BadControlRequest, IllegalTransition, NotFound, UnsupportedOperation
-from sandbox.core.events import Event, EventBus
+from sandbox.core.errors import (
+    BadControlRequest,
+    ControlNotFound,
+    IllegalTransition,
+    NotFound,
+    UnsupportedOperation,
+)
+from sandbox.core.events import (
+    AccountUpdated,
+    ApplicationUpdated,
+    ConfigUpdated,
+    ConversationSeen,
+    EventBus,
+    MessageCreated,
+    MessageInbound,
+    MessageStatus,
+    MessageUpdated,
+    Reset,
+)
+from sandbox.core.ids import new_uuid
 from sandbox.core.models import (
     FINAL_STATUSES,
     INBOUND_STATUS,
+    Account,
     Api,
     Application,
+    InboundDraft,
     Message,
     Outbound,
     Sender,
@@ -35,29 +60,16 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Store
 
 MARKABLE = ("delivered", "read", "rejected", "undeliverable")
-
-
-@dataclass(slots=True)
-class Behaviour:
-    """How simulated handsets act on their own (None: they wait to be told)."""
-
-    auto_deliver: float | None = None
-    auto_read: float | None = None
-
-
-@dataclass(slots=True)
-class InboundDraft:
-    channel: str
-    from_: str  # the end user
-    to: str  # the app's number / page / service id
-    message_type: str
-    content: dict[str, Any]
-    extra: dict[str, Any]
-    application_id: str | None = None
-
-
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
+APPLICATION_FIELDS = (
+    "name",
+    "status_url",
+    "inbound_url",
+    "webhook_version",
+    "public_key",
+    "signature_secret",
+    "api_key",
+)
+ACCOUNT_FIELDS = ("api_secret", "signature_secret")
 
 
 class Engine:
@@ -69,23 +81,62 @@ class Engine:
         store: Store,
         channels: Registry,
         bus: EventBus,
-        behaviour: Behaviour | None = None,
+        config: RunConfig | None = None,
     ) -> None:
         self.clock = clock
         self.scheduler = scheduler
         self.store = store
         self.channels = channels
         self.bus = bus
-        self.behaviour = behaviour or Behaviour()
+        self.config = config or RunConfig()  # the one object; changed in place by configure()
 
-    # -- applications ------------------------------------------------------------------------
+    # -- configuration -----------------------------------------------------------------------
+    def configure(self, changes: Mapping[str, Any]) -> RunConfig:
+        """Change run-time settings (names of :class:`RunConfig` fields, already checked)."""
+        for name, value in changes.items():
+            if name not in RunConfig.names():
+                raise BadControlRequest(
+                    f"{name} is not a run-time setting.",
+                    invalid=[(name, "is not a setting that can change at run time.")],
+                )
+            setattr(self.config, name, value)
+        self.bus.publish(ConfigUpdated(self.config))
+        return self.config
+
+    # -- applications and accounts -----------------------------------------------------------
     def application(self, application_id: str, *, create: bool = True) -> Application | None:
+        """The application, registered on first use unless ``create`` is false."""
         app = self.store.applications.get(application_id)
         if app is None and create:
             app = Application(id=application_id, created_at=self.clock.now())
             self.store.applications[application_id] = app
-            self.bus.publish(Event("application.updated", app, application_id))
+            self.bus.publish(ApplicationUpdated(app))
         return app
+
+    def update_application(self, application_id: str, changes: Mapping[str, Any]) -> Application:
+        """Create or update; fields left out keep their value (already checked)."""
+        app = self.application(application_id)
+        assert app is not None
+        for name in APPLICATION_FIELDS:
+            if name in changes:
+                setattr(app, name, changes[name])
+        self.bus.publish(ApplicationUpdated(app))
+        return app
+
+    def account(self, api_key: str, changes: Mapping[str, Any] | None = None) -> Account:
+        """The account of ``api_key``, created if new, with ``changes`` applied."""
+        account = self.store.accounts.get(api_key)
+        created = account is None
+        if account is None:
+            account = self.store.accounts[api_key] = Account(api_key)
+        changed = False
+        for name in ACCOUNT_FIELDS:
+            if changes is not None and name in changes:
+                setattr(account, name, changes[name])
+                changed = True
+        if created or changed:
+            self.bus.publish(AccountUpdated(account))
+        return account
 
     # -- outbound ----------------------------------------------------------------------------
     def send(
@@ -119,12 +170,10 @@ class Engine:
             workflow=workflow,
         )
         self.store.add(message)
-        self.bus.publish(Event("message.created", message, message.application_id))
-        self.bus.publish(
-            Event("message.status", message, message.application_id, {"change": message.history[0]})
-        )
-        if self.behaviour.auto_deliver is not None:
-            self._schedule_auto(message, "delivered", self.behaviour.auto_deliver)
+        self.bus.publish(MessageCreated(message))
+        self.bus.publish(MessageStatus(message, message.history[0]))
+        if self.config.auto_deliver is not None:
+            self._schedule_auto(message, "delivered", self.config.auto_deliver)
         return message
 
     def get(self, uuid: str) -> Message:
@@ -171,6 +220,17 @@ class Engine:
             self._apply(message, change)
         return message
 
+    def allowed_marks(self, message: Message) -> list[str]:
+        """The statuses a handset could still report for ``message`` (what mark() accepts)."""
+        out: list[str] = []
+        for status in MARKABLE:
+            try:
+                self._steps(message, status)
+            except IllegalTransition:
+                continue
+            out.append(status)
+        return out
+
     def _steps(self, message: Message, status: str) -> list[str]:
         if message.direction != "outbound":
             raise IllegalTransition("Only outbound messages have a delivery status to mark.")
@@ -199,15 +259,13 @@ class Engine:
     def _apply(self, message: Message, change: StatusChange) -> None:
         message.status = change.status
         message.history.append(change)
-        self.bus.publish(
-            Event("message.status", message, message.application_id, {"change": change})
-        )
+        self.bus.publish(MessageStatus(message, change))
         if (
             change.status == "delivered"
-            and self.behaviour.auto_read is not None
+            and self.config.auto_read is not None
             and self.channels[message.channel].has_read
         ):
-            self._schedule_auto(message, "read", self.behaviour.auto_read)
+            self._schedule_auto(message, "read", self.config.auto_read)
 
     def _schedule_auto(self, message: Message, status: str, delay: float) -> None:
         expected = message.status
@@ -251,8 +309,8 @@ class Engine:
             app = self.application(application_id)
             message.api_key = app.api_key if app else None
         self.store.add(message)
-        self.bus.publish(Event("message.created", message, application_id))
-        self.bus.publish(Event("message.inbound", message, application_id))
+        self.bus.publish(MessageCreated(message))
+        self.bus.publish(MessageInbound(message))
         return message
 
     def _owner_of(self, draft: InboundDraft) -> str | None:
@@ -264,24 +322,34 @@ class Engine:
         return None
 
     def mark_inbound_read(self, uuid: str, sender: Sender) -> Message:
-        """`PATCH /v1/messages/{uuid}` `{"status": "read"}`: WhatsApp inbound messages only."""
+        """`PATCH /v1/messages/{uuid}` `{"status": "read"}`: inbound messages of channels
+        where the app can mark them read (WhatsApp)."""
         message = self.store.get(uuid)
         if message is None:
             raise NotFound(f"External Id not found for message {uuid}.")
-        if message.channel != "whatsapp" or message.direction != "inbound":
+        if not self.channels[message.channel].inbound_read or message.direction != "inbound":
             raise UnsupportedOperation()
         if message.status != "read":
             change = StatusChange("read", self.clock.now(), by="api")
             message.status = "read"
             message.history.append(change)
-            self.bus.publish(Event("message.updated", message, message.application_id))
+            self.bus.publish(MessageUpdated(message))
         return message
 
-    # -- housekeeping ------------------------------------------------------------------------
-    def channel(self, name: str) -> Channel:
-        return self.channels[name]
+    def mark_seen(self, channel: str, peer: str) -> int:
+        """The inbox opened a conversation: its inbound messages count as read there."""
+        messages = self.store.conversation((channel, peer))
+        if not messages:
+            raise ControlNotFound(f"No conversation with {peer} on {channel}.")
+        seen = [m for m in messages if m.direction == "inbound" and not m.seen]
+        for m in seen:
+            m.seen = True
+        if seen:
+            self.bus.publish(ConversationSeen(channel, peer, tuple(seen)))
+        return len(seen)
 
+    # -- housekeeping ------------------------------------------------------------------------
     def reset(self, application_id: str | None = None) -> None:
         self.store.clear(application_id)
         self.scheduler.clear(application_id)
-        self.bus.publish(Event("reset", None, application_id))
+        self.bus.publish(Reset(application_id))

@@ -15,14 +15,14 @@
         ├── IllegalTransition         409
         └── ControlNotFound           404
 
-`api/responses.py` is the one place these become HTTP responses.
+`sandbox.asgi.io.problem` is the one place these become HTTP responses.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from fake_channels import Issue
+from sandbox.core.checks import Issue
 
 ApiVersion = Literal["v1", "v0.1"]
 

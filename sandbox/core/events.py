@@ -1,5 +1,9 @@
-"""One bus for everything that happens: the webhook outbox, failover workflows and the UI's live
-stream all subscribe here instead of being called by the engine directly.
+"""One bus for everything that happens: the webhook outbox, failover workflows, persistence and
+the live event stream all subscribe here instead of being called by the engine directly.
+
+Each kind of event is its own frozen dataclass, so a subscriber gets typed data and a mistyped
+kind fails the type check. ``kind`` (a :data:`EventKind`) is the name the event stream
+(`GET /_sandbox/events`) gives it.
 
 Subscribers are plain synchronous callables, called in subscription order, so that everything
 caused by one event has been queued before the call that published it returns.
@@ -10,27 +14,222 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-# Event kinds published today:
-#   message.created  message.status  message.inbound  message.updated
-#   clock.moved  webhook.updated  workflow.updated  reset  error
-EventKind = str
+from sandbox.core.clock import iso
+
+if TYPE_CHECKING:
+    from sandbox.core.config import RunConfig
+    from sandbox.core.ledger import Delivery
+    from sandbox.core.models import Account, Application, Message, StatusChange
+    from sandbox.core.workflow import Workflow
+
+EventKind = Literal[
+    "message.created",
+    "message.status",
+    "message.inbound",
+    "message.updated",
+    "conversation.seen",
+    "application.updated",
+    "account.updated",
+    "config.updated",
+    "clock.moved",
+    "webhook.updated",
+    "workflow.updated",
+    "dispatch.ended",
+    "reset",
+    "error",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    kind: EventKind
-    data: Any = None
-    application_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    kind: ClassVar[EventKind]
+
+    @property
+    def application_id(self) -> str | None:
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        """What changed, in a few ids: enough for a live page to know what to refetch."""
+        out: dict[str, Any] = {"kind": self.kind}
+        out.update(self._ids())
+        if self.application_id is not None:
+            out["application_id"] = self.application_id
+        return out
+
+    def _ids(self) -> dict[str, Any]:
+        return {}
 
 
-Subscriber = Callable[[Event], None]
+@dataclass(frozen=True, slots=True)
+class _MessageEvent(Event):
+    message: Message
+
+    @property
+    def application_id(self) -> str | None:
+        return self.message.application_id
+
+    def _ids(self) -> dict[str, Any]:
+        m = self.message
+        return {
+            "message_uuid": m.uuid,
+            "channel": m.channel,
+            "peer": m.peer,
+            "status": m.status,
+            "direction": m.direction,
+        }
 
 
-Entry = tuple[int, Subscriber]  # (subscription order, subscriber)
+@dataclass(frozen=True, slots=True)
+class MessageCreated(_MessageEvent):
+    kind: ClassVar[EventKind] = "message.created"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStatus(_MessageEvent):
+    """An outbound message reached a status (including its first, `submitted`)."""
+
+    kind: ClassVar[EventKind] = "message.status"
+    change: StatusChange
+
+
+@dataclass(frozen=True, slots=True)
+class MessageInbound(_MessageEvent):
+    """A simulated end user sent a message to the app."""
+
+    kind: ClassVar[EventKind] = "message.inbound"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageUpdated(_MessageEvent):
+    """Something about a message changed that sends no webhook (an inbound message read)."""
+
+    kind: ClassVar[EventKind] = "message.updated"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSeen(Event):
+    """Inbound messages of one conversation were opened in the inbox."""
+
+    kind: ClassVar[EventKind] = "conversation.seen"
+    channel: str
+    peer: str
+    messages: tuple[Message, ...]
+
+    def _ids(self) -> dict[str, Any]:
+        return {"channel": self.channel, "peer": self.peer}
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationUpdated(Event):
+    kind: ClassVar[EventKind] = "application.updated"
+    app: Application
+
+    @property
+    def application_id(self) -> str | None:
+        return self.app.id
+
+    def _ids(self) -> dict[str, Any]:
+        return {"id": self.app.id}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUpdated(Event):
+    kind: ClassVar[EventKind] = "account.updated"
+    account: Account
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUpdated(Event):
+    kind: ClassVar[EventKind] = "config.updated"
+    config: RunConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ClockMoved(Event):
+    kind: ClassVar[EventKind] = "clock.moved"
+    start: float
+    end: float
+    fired: int
+
+    def _ids(self) -> dict[str, Any]:
+        return {"from": iso(self.start), "to": iso(self.end), "fired": self.fired}
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookUpdated(Event):
+    kind: ClassVar[EventKind] = "webhook.updated"
+    delivery: Delivery
+
+    @property
+    def application_id(self) -> str | None:
+        return self.delivery.application_id
+
+    def _ids(self) -> dict[str, Any]:
+        d = self.delivery
+        out = {"id": d.id, "state": d.state}
+        for name, value in (("message_uuid", d.message_uuid), ("dispatch_uuid", d.dispatch_uuid)):
+            if value is not None:
+                out[name] = value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowUpdated(Event):
+    kind: ClassVar[EventKind] = "workflow.updated"
+    workflow: Workflow
+
+    @property
+    def application_id(self) -> str | None:
+        return self.workflow.sender.application_id
+
+    def _ids(self) -> dict[str, Any]:
+        wf = self.workflow
+        return {"id": wf.id, "status": wf.status, "workflow_kind": wf.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchEnded(Event):
+    """A Dispatch workflow ended: its one final report is due."""
+
+    kind: ClassVar[EventKind] = "dispatch.ended"
+    workflow: Workflow
+
+    @property
+    def application_id(self) -> str | None:
+        return self.workflow.sender.application_id
+
+    def _ids(self) -> dict[str, Any]:
+        return {"dispatch_uuid": self.workflow.id, "status": self.workflow.status}
+
+
+@dataclass(frozen=True, slots=True)
+class Reset(Event):
+    """Everything (``scope`` None) or one application's state was forgotten."""
+
+    kind: ClassVar[EventKind] = "reset"
+    scope: str | None = None
+
+    @property
+    def application_id(self) -> str | None:
+        return self.scope
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRaised(Event):
+    """An unexpected exception inside the sandbox (a bug), kept for tests to surface."""
+
+    kind: ClassVar[EventKind] = "error"
+    where: str
+    traceback: str
+
+
+E = TypeVar("E", bound=Event)
+Subscriber = Callable[[E], None]
+Unsubscribe = Callable[[], None]
+_Entry = tuple[int, Callable[[Any], None]]  # (subscription order, subscriber)
 
 
 class EventBus:
@@ -41,14 +240,22 @@ class EventBus:
 
     def __init__(self) -> None:
         self._seq = itertools.count()
-        self._all: list[Entry] = []
-        self._by_kind: dict[EventKind, list[Entry]] = {}
+        self._all: list[_Entry] = []
+        self._by_kind: dict[type[Event], list[_Entry]] = {}
 
-    def subscribe(
-        self, subscriber: Subscriber, kinds: Iterable[EventKind] | None = None
-    ) -> Callable[[], None]:
-        entry = (next(self._seq), subscriber)
+    def on(self, kind: type[E], subscriber: Callable[[E], None]) -> Unsubscribe:
+        """Call ``subscriber`` with every event of ``kind``."""
+        return self._add([self._by_kind.setdefault(kind, [])], subscriber)
+
+    def on_any(
+        self, subscriber: Callable[[Event], None], kinds: Iterable[type[Event]] | None = None
+    ) -> Unsubscribe:
+        """Call ``subscriber`` with events of any of ``kinds`` (all events when None)."""
         lists = [self._all] if kinds is None else [self._by_kind.setdefault(k, []) for k in kinds]
+        return self._add(lists, subscriber)
+
+    def _add(self, lists: list[list[_Entry]], subscriber: Callable[[Any], None]) -> Unsubscribe:
+        entry = (next(self._seq), subscriber)
         for items in lists:
             items.append(entry)
 
@@ -64,7 +271,7 @@ class EventBus:
         return len({e for items in (self._all, *self._by_kind.values()) for e in items})
 
     def publish(self, event: Event) -> None:
-        targets = self._by_kind.get(event.kind)
+        targets = self._by_kind.get(type(event))
         if not targets:
             entries = list(self._all)
         elif not self._all:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Direction = Literal["outbound", "inbound"]
-Api = Literal["v1", "v0.1", "dispatch", "sandbox"]
+Api = Literal["v1", "v0.1", "dispatch", "sandbox"]  # what a message came through
+WorkflowKind = Literal["v1", "dispatch"]
 
 FINAL_STATUSES = frozenset({"rejected", "undeliverable"})
 INBOUND_STATUS = "received"
@@ -22,20 +23,14 @@ class StatusChange:
     at: float
     error_code: int | None = None
     reason: str | None = None
-    by: str = "api"  # who caused it: api, control, auto, ui, failover ...
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.status, "at": self.at, "by": self.by}
-        if self.error_code is not None:
-            out["error"] = {"code": self.error_code, "reason": self.reason}
-        return out
+    by: str = "api"  # who caused it: api, control, auto, ui, failover, user, or a caller's word
 
 
 @dataclass(slots=True)
 class WorkflowRef:
     """Where a message stands in a failover: a v1 `failover` array or a Dispatch workflow."""
 
-    kind: Literal["v1", "dispatch"]
+    kind: WorkflowKind
     id: str  # workflow_id (v1) or dispatch_uuid
     item: int  # 1-based
     total: int
@@ -62,6 +57,19 @@ class Outbound:
     client_ref: str | None = None
     webhook_url: str | None = None
     webhook_version: str | None = None
+
+
+@dataclass(slots=True)
+class InboundDraft:
+    """What a simulated end user sends, checked, before it becomes a message."""
+
+    channel: str
+    from_: str  # the end user
+    to: str  # the app's number / page / service id
+    message_type: str
+    content: dict[str, Any]
+    extra: dict[str, Any]
+    application_id: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """Moving virtual time: fire the timers that fall due, in order, and let their effects settle.
 
 The engine's timer actions are synchronous and do no I/O. What they cause outside (webhook
-POSTs) is awaited through *settlers* between batches of timers, so that a receiver sees the
+POSTs) is awaited through the *settler* between batches of timers, so that a receiver sees the
 webhooks of virtual second 5 before the timers of virtual second 15 run, and a retry scheduled by
 a failed attempt at second 5 is itself in the heap when the clock reaches it.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sandbox.core.clock import VirtualClock
-from sandbox.core.events import Event, EventBus
+from sandbox.core.events import ClockMoved, ErrorRaised, EventBus
 from sandbox.core.scheduler import Scheduler, Timer
 
 log = logging.getLogger("nexmo_sandbox")
@@ -29,7 +29,15 @@ class Settler(Protocol):
     async def settle(self, after: int = 0) -> None: ...
 
 
-Marks = list[int]
+class _Nothing:
+    """The settler of a timeline with nothing outside to wait for (unit tests)."""
+
+    def checkpoint(self) -> int:
+        return 0
+
+    async def settle(self, after: int = 0) -> None:
+        return None
+
 
 # run_until_idle stops after this many timers: periodic work must not make it spin forever.
 IDLE_LIMIT = 1_000_000
@@ -43,11 +51,17 @@ class Moved:
 
 
 class Timeline:
-    def __init__(self, clock: VirtualClock, scheduler: Scheduler, bus: EventBus) -> None:
+    def __init__(
+        self,
+        clock: VirtualClock,
+        scheduler: Scheduler,
+        bus: EventBus,
+        settler: Settler | None = None,
+    ) -> None:
         self.clock = clock
         self.scheduler = scheduler
         self.bus = bus
-        self.settlers: list[Settler] = []
+        self.settler: Settler = settler or _Nothing()
         self._lock = asyncio.Lock()
 
     def _run(self, timer: Timer) -> None:
@@ -56,7 +70,7 @@ class Timeline:
         except Exception:  # a broken timer must not stop time for everything else
             text = traceback.format_exc()
             log.error("timer %s (%s) failed:\n%s", timer.seq, timer.kind, text)
-            self.bus.publish(Event("error", {"where": f"timer {timer.kind}", "traceback": text}))
+            self.bus.publish(ErrorRaised(f"timer {timer.kind}", text))
 
     def _fire_until(self, until: float) -> int:
         """Fire every timer due at or before ``until`` that shares the earliest due time."""
@@ -71,23 +85,22 @@ class Timeline:
             fired += 1
         return fired
 
-    def checkpoint(self) -> Marks:
-        return [s.checkpoint() for s in self.settlers]
+    def checkpoint(self) -> int:
+        return self.settler.checkpoint()
 
-    async def settle(self, marks: Marks | None = None) -> None:
-        """Wait for what happened since ``marks`` (everything in flight when None)."""
-        for i, settler in enumerate(self.settlers):
-            await settler.settle(0 if marks is None else marks[i])
+    async def settle(self, mark: int = 0) -> None:
+        """Wait for what happened since checkpoint ``mark`` (everything in flight: 0)."""
+        await self.settler.settle(mark)
 
     async def _step_to(self, target: float) -> int:
         fired = 0
         while True:
-            marks = self.checkpoint()
+            mark = self.checkpoint()
             batch = self._fire_until(target)
             if not batch:
                 break
             fired += batch
-            await self.settle(marks)
+            await self.settle(mark)
         return fired
 
     def fire_due(self) -> int:
@@ -98,41 +111,41 @@ class Timeline:
             fired += batch
         return fired
 
-    async def catch_up(self, marks: Marks | None = None) -> int:
-        """Fire what is due now and wait for what that, and whatever happened since ``marks``
+    async def catch_up(self, mark: int | None = None) -> int:
+        """Fire what is due now and wait for what that, and whatever happened since ``mark``
         (a checkpoint taken before the caller acted), caused."""
-        marks = self.checkpoint() if marks is None else marks
+        mark = self.checkpoint() if mark is None else mark
         if self._lock.locked():
             # Called from inside a running advance (a webhook receiver calling back): waiting
             # for the lock would wait for ourselves. Fire what is due and settle our own part.
             fired = self.fire_due()
-            await self.settle(marks)
+            await self.settle(mark)
             return fired
         async with self._lock:
             fired = await self._step_to(self.clock.now())
-            await self.settle(marks)
+            await self.settle(mark)
             return fired
 
     async def advance(self, seconds: float) -> Moved:
         async with self._lock:
             start = self.clock.now()
-            marks = self.checkpoint()
+            mark = self.checkpoint()
             target = start + max(0.0, seconds)
             fired = await self._step_to(target)
             self.clock.move_to(target)
-            await self.settle(marks)
+            await self.settle(mark)
             return self._moved(start, fired)
 
     async def advance_to_next(self) -> Moved:
         async with self._lock:
             start = self.clock.now()
-            marks = self.checkpoint()
+            mark = self.checkpoint()
             due = self.scheduler.next_due()
             fired = 0
             if due is not None:
                 self.clock.move_to(due)
                 fired = await self._step_to(max(due, start))
-            await self.settle(marks)
+            await self.settle(mark)
             return self._moved(start, fired)
 
     async def run_until_idle(self, limit: int = IDLE_LIMIT) -> Moved:
@@ -143,16 +156,16 @@ class Timeline:
                 due = self.scheduler.next_due()
                 if due is None:
                     break
-                marks = self.checkpoint()
+                mark = self.checkpoint()
                 batch = self._fire_until(max(due, self.clock.now()))
                 fired += batch
-                await self.settle(marks)
+                await self.settle(mark)
             return self._moved(start, fired)
 
     def _moved(self, start: float, fired: int) -> Moved:
         moved = Moved(start, self.clock.now(), fired)
         if moved.end != start or fired:
-            self.bus.publish(Event("clock.moved", moved))
+            self.bus.publish(ClockMoved(moved.start, moved.end, moved.fired))
         return moved
 
 

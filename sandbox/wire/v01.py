@@ -9,29 +9,16 @@ parameter names mapped back to where the value sits in a v0.1 body.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from fake_channels import Channel, Issue, Registry
-from fake_channels.base import check_int
+from sandbox.core.channel import Channel, Registry
+from sandbox.core.checks import Issue, check_int
+from sandbox.core.dispatch import Condition, DispatchItem
 from sandbox.core.errors import InvalidRequest
 from sandbox.core.models import Outbound
 
 CLIENT_REF_MAX = 40
 EXPIRY_MIN, EXPIRY_MAX = 15, 86400
-DISPATCH_VIBER_TTL_MAX = 86400  # Dispatch's own spec caps the Viber TTL at a day
-
-
-@dataclass(slots=True)
-class Failover:
-    expiry_time: int
-    condition_status: str
-
-
-@dataclass(slots=True)
-class DispatchItem:
-    message: Outbound
-    failover: Failover | None
 
 
 def _rename(issue: Issue, channel: Channel, prefix: str) -> Issue:
@@ -102,16 +89,10 @@ def check_message(
     channel.check_from(from_.get(channel.from_kind), local, "from")
     channel.check_content(message_type, flat, local)
     channel.check_options(flat, local)
-    block = flat.get("viber_service")
-    if (
-        dispatch
-        and channel.name == "viber_service"
-        and isinstance(block, Mapping)
-        and "ttl" in block
-    ):
-        check_int(
-            local, block.get("ttl"), "viber_service.ttl", 30, DISPATCH_VIBER_TTL_MAX, code=1110
-        )
+    block = flat.get(channel.option_block) if channel.option_block else None
+    if dispatch and channel.dispatch_options_check is not None and isinstance(block, Mapping):
+        assert channel.option_block is not None
+        channel.dispatch_options_check(block, channel.option_block, local)
     issues.extend(_rename(i, channel, prefix) for i in local)
     if "client_ref" in body:
         ref = body.get("client_ref")
@@ -150,8 +131,8 @@ def parse_message(body: Mapping[str, Any], channels: Registry) -> Outbound:
 
 
 def _check_failover(
-    value: Any, name: str, channel: str | None, issues: list[Issue]
-) -> Failover | None:
+    value: Any, name: str, channel: Channel | None, issues: list[Issue]
+) -> Condition | None:
     if not isinstance(value, Mapping):
         issues.append(Issue(1150, name, "is required on every workflow item but the last."))
         return None
@@ -168,18 +149,18 @@ def _check_failover(
     condition = value.get("condition_status")
     if condition not in ("delivered", "read"):
         issues.append(Issue(1150, f"{name}.condition_status", "must be delivered or read."))
-    elif condition == "read" and channel in ("sms", "mms"):
+    elif condition == "read" and channel is not None and not channel.has_read:
         issues.append(
             Issue(
                 1150,
                 f"{name}.condition_status",
-                f"read is not available on {channel}; use delivered.",
+                f"read is not available on {channel.name}; use delivered.",
             )
         )
     if len(issues) != before:
         return None
     expiry = value["expiry_time"]
-    return Failover(int(expiry), str(condition))
+    return Condition(int(expiry), "read" if condition == "read" else "delivered")
 
 
 def parse_dispatch(body: Mapping[str, Any], channels: Registry) -> list[DispatchItem]:
@@ -200,11 +181,9 @@ def parse_dispatch(body: Mapping[str, Any], channels: Registry) -> list[Dispatch
         message = check_message(raw, channels, issues, f"{name}.", dispatch=True)
         to = raw.get("to")
         channel = channels.get_v01(to.get("type")) if isinstance(to, Mapping) else None
-        failover: Failover | None = None
+        failover: Condition | None = None
         if i < last:
-            failover = _check_failover(
-                raw.get("failover"), f"{name}.failover", channel.name if channel else None, issues
-            )
+            failover = _check_failover(raw.get("failover"), f"{name}.failover", channel, issues)
         elif "failover" in raw:
             issues.append(
                 Issue(1150, f"{name}.failover", "must not be set on the last workflow item.")

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from fake_channels import Issue, Registry
-from fake_channels.base import check_int, check_string
+from sandbox.core.channel import Registry
+from sandbox.core.checks import Issue, check_int, check_url
+from sandbox.core.config import WEBHOOK_VERSIONS
 from sandbox.core.errors import InvalidRequest
 from sandbox.core.models import Outbound
 
 CLIENT_REF_MAX = 100  # v1; v0.1 allowed 40
-WEBHOOK_VERSIONS = ("v0.1", "v1")
 SMS_TTL_MAX = 604800  # a week: no operator keeps trying longer
-
-
-def check_webhook_url(issues: list[Issue], value: Any, name: str) -> None:
-    check_string(issues, value, name, max_len=2000)
-    if isinstance(value, str) and value:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            issues.append(Issue(1150, name, "must be an absolute http or https URL."))
 
 
 def check_message(
@@ -65,7 +56,7 @@ def check_message(
                 Issue(1060, "client_ref", f"must be a string of up to {CLIENT_REF_MAX} characters.")
             )
     if "webhook_url" in body:
-        check_webhook_url(local, body.get("webhook_url"), "webhook_url")
+        check_url(local, body.get("webhook_url"), "webhook_url")
     if "webhook_version" in body and body.get("webhook_version") not in WEBHOOK_VERSIONS:
         local.append(Issue(1150, "webhook_version", "must be one of: v0.1, v1."))
     if "ttl" in body:

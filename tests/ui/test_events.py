@@ -15,8 +15,10 @@ import pytest
 
 from sandbox.asgi.api import control_events
 from sandbox.asgi.api.control_events import Subscription, frame, summary
-from sandbox.core.events import Event
-from sandbox.core.models import Message, StatusChange
+from sandbox.core.events import MessageCreated, Reset, WebhookUpdated, WorkflowUpdated
+from sandbox.core.ledger import Delivery
+from sandbox.core.models import Message, Sender, StatusChange
+from sandbox.core.workflow import Workflow
 from tests.ui.conftest import Sandbox
 
 pytestmark = pytest.mark.e2e
@@ -129,7 +131,7 @@ def test_a_slow_client_never_blocks_the_bus_and_gets_a_resync() -> None:
     async def scenario() -> list[str]:
         sub = Subscription(asyncio.get_running_loop(), size=3)
         for _ in range(10):
-            sub(Event("message.created", _message()))  # returns at once, whatever the queue
+            sub(MessageCreated(_message()))  # returns at once, whatever the queue
         assert sub.overflowed and sub.queue.qsize() == 3
         sub.drain()
         assert not sub.overflowed and sub.queue.empty()
@@ -141,23 +143,24 @@ def test_a_slow_client_never_blocks_the_bus_and_gets_a_resync() -> None:
 def test_publish_from_another_thread_is_handed_to_the_loop() -> None:
     async def scenario() -> dict[str, Any]:
         sub = Subscription(asyncio.get_running_loop())
-        await asyncio.to_thread(sub, Event("reset", None, "app-1"))
+        await asyncio.to_thread(sub, Reset("app-1"))
         return await asyncio.wait_for(sub.queue.get(), 1)
 
     assert run_async(scenario) == {"kind": "reset", "application_id": "app-1"}
 
 
 def test_summary_and_frame_shapes() -> None:
-    wf = type("Wf", (), {"id": "W1", "kind": "v1", "status": "active"})()
-    assert summary(Event("workflow.updated", wf, "a")) == {
+    wf = Workflow("W1", "v1", [], Sender(application_id="a"), 0.0)
+    assert summary(WorkflowUpdated(wf)) == {
         "kind": "workflow.updated",
         "id": "W1",
         "status": "active",
         "workflow_kind": "v1",
         "application_id": "a",
     }
-    delivery = {"id": "d1", "message_uuid": "u", "state": "failed", "payload": {"big": "x"}}
-    assert summary(Event("webhook.updated", delivery)) == {
+    delivery = Delivery("d1", "status", "delivered", None, "v1", None, 0.0, message_uuid="u")
+    delivery.state = "failed"
+    assert summary(WebhookUpdated(delivery)) == {
         "kind": "webhook.updated",
         "id": "d1",
         "message_uuid": "u",

@@ -10,7 +10,7 @@ import pytest
 from sandbox.core.conversations import summarise
 from sandbox.core.models import Message, StatusChange
 from tests.conftest import Api
-from ui.views import actions, safe_url
+from ui.views import safe_url
 
 APP, USER = "447700900000", "447700900001"
 
@@ -73,17 +73,17 @@ def test_summarise_orders_by_arrival_even_when_virtual_time_stands_still() -> No
     assert summarise(reversed(arrival), q="nothing like it") == []
 
 
-def test_actions_follow_the_channel_and_status(api: Api) -> None:
+def test_the_buttons_offer_what_the_engine_accepts(api: Api) -> None:
     wa = api.rt.store.get(text(api, USER, "x", "whatsapp"))
     sms = api.rt.store.get(text(api, USER, "x", "sms"))
     assert wa is not None and sms is not None
-    chans = api.rt.channels
-    assert actions(wa, chans["whatsapp"]) == ["delivered", "read", "rejected", "undeliverable"]
-    assert actions(sms, chans["sms"]) == ["delivered", "rejected", "undeliverable"]
+    actions = api.rt.engine.allowed_marks
+    assert actions(wa) == ["delivered", "read", "rejected", "undeliverable"]
+    assert actions(sms) == ["delivered", "rejected", "undeliverable"]
     api.mark(wa.uuid, "delivered")
-    assert actions(wa, chans["whatsapp"]) == ["read"]
+    assert actions(wa) == ["read"]
     api.mark(sms.uuid, "rejected")
-    assert actions(sms, chans["sms"]) == []
+    assert actions(sms) == []
 
 
 def test_pages_escape_and_refuse_unsafe_urls(api: Api) -> None:

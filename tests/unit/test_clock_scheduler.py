@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 from sandbox.core.clock import VirtualClock, iso, parse_iso
-from sandbox.core.events import Event, EventBus
+from sandbox.core.events import ErrorRaised, EventBus
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.timeline import Timeline
 
@@ -62,7 +62,7 @@ def test_timeline_fires_in_order_and_settles_between_batches() -> None:
         async def settle(self, after: int = 0) -> None:
             log.append(("settle", clock.now()))
 
-    tl.settlers.append(Settler())
+    tl.settler = Settler()
     s.at(5, "k", "five", lambda: log.append(("five", clock.now())))
     # A timer that schedules another one that falls inside the same advance.
     s.at(
@@ -84,15 +84,15 @@ def test_a_failing_timer_is_recorded_and_time_goes_on() -> None:
     clock = VirtualClock("manual", start=0.0)
     s = Scheduler()
     bus = EventBus()
-    errors: list[Event] = []
-    bus.subscribe(lambda e: errors.append(e) if e.kind == "error" else None)
+    errors: list[ErrorRaised] = []
+    bus.on(ErrorRaised, errors.append)
     tl = Timeline(clock, s, bus)
     s.at(1, "k", "boom", lambda: 1 / 0)  # type: ignore[func-returns-value]
     after: list[float] = []
     s.at(2, "k", "after", lambda: after.append(clock.now()))
     asyncio.run(tl.advance(5))
     assert after == [2] and len(errors) == 1
-    assert "ZeroDivisionError" in errors[0].data["traceback"]
+    assert "ZeroDivisionError" in errors[0].traceback and errors[0].where == "timer k"
 
 
 def test_hundred_thousand_timers() -> None:

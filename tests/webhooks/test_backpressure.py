@@ -7,10 +7,10 @@ import asyncio
 import httpx
 import pytest
 
-from sandbox.webhooks import outbox as webhooks
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.models import Outbound, Sender
 from sandbox.settings import Settings
+from sandbox.webhooks import backpressure
 
 
 class Gate(httpx.AsyncBaseTransport):
@@ -31,7 +31,7 @@ def sms(n: int) -> Outbound:
 
 
 def test_sends_wait_while_the_backlog_is_high(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(webhooks, "BACKLOG_HIGH", 10)
+    monkeypatch.setattr(backpressure, "BACKLOG_HIGH", 10)
 
     async def scenario() -> None:
         rt = Runtime(Settings(clock="manual", status_url="http://receiver.test/status"))
@@ -59,7 +59,7 @@ def test_sends_wait_while_the_backlog_is_high(monkeypatch: pytest.MonkeyPatch) -
 def test_the_wait_is_bounded_so_a_stuck_receiver_cannot_stop_sends(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(webhooks, "BACKLOG_HIGH", 2)
+    monkeypatch.setattr(backpressure, "BACKLOG_HIGH", 2)
 
     async def scenario() -> None:
         rt = Runtime(Settings(clock="manual", status_url="http://receiver.test/status"))

@@ -10,10 +10,10 @@ from starlette.routing import Route
 
 from sandbox import __version__
 from sandbox.asgi.io import json_response, read_control_json, runtime
+from sandbox.asgi.runtime import Runtime
+from sandbox.core.checks import is_http_url
+from sandbox.core.config import WEBHOOK_VERSIONS, RunConfig
 from sandbox.core.errors import BadControlRequest, ControlNotFound
-from sandbox.core.events import Event
-from sandbox.core.models import Account
-from sandbox.wire.v1 import WEBHOOK_VERSIONS
 
 URL_FIELDS = ("status_url", "inbound_url")
 TEXT_FIELDS = ("name", "public_key", "signature_secret", "api_key")
@@ -32,9 +32,7 @@ async def health(request: Request) -> Response:
 
 
 def _check_url(value: Any, name: str, invalid: list[tuple[str, str]]) -> None:
-    if value is not None and (
-        not isinstance(value, str) or not value.startswith(("http://", "https://"))
-    ):
+    if value is not None and not is_http_url(value):
         invalid.append((name, "must be an http(s) URL or null."))
 
 
@@ -69,14 +67,7 @@ async def put_application(request: Request) -> Response:
         invalid.append(("public_key", "must be a PEM public key."))
     if invalid:
         raise BadControlRequest("Invalid application settings.", invalid=invalid)
-    app = rt.engine.application(request.path_params["application_id"])
-    assert app is not None
-    for name in (*URL_FIELDS, *TEXT_FIELDS):
-        if name in body:
-            setattr(app, name, body[name])
-    if "webhook_version" in body:
-        app.webhook_version = body["webhook_version"]
-    rt.bus.publish(Event("application.updated", app, app.id))
+    app = rt.engine.update_application(request.path_params["application_id"], body)
     return json_response(app.to_dict())
 
 
@@ -102,12 +93,7 @@ async def put_account(request: Request) -> Response:
     ]
     if invalid:
         raise BadControlRequest("Invalid account settings.", invalid=invalid)
-    api_key = request.path_params["api_key"]
-    account = rt.store.accounts.setdefault(api_key, Account(api_key))
-    for name in ("api_secret", "signature_secret"):
-        if name in body:
-            setattr(account, name, body[name])
-    rt.bus.publish(Event("account.updated", account))
+    account = rt.engine.account(request.path_params["api_key"], body)
     return json_response({"api_key": account.api_key, "signature_secret": account.signature_secret})
 
 
@@ -115,15 +101,8 @@ async def get_config(request: Request) -> Response:
     return json_response(_config(runtime(request)))
 
 
-def _config(rt: Any) -> dict[str, Any]:
-    behaviour = rt.engine.behaviour
-    return {
-        **rt.defaults.to_dict(),
-        "auto_deliver": behaviour.auto_deliver,
-        "auto_read": behaviour.auto_read,
-        "strict_auth": rt.auth.strict,
-        "signature_secret": rt.webhooks.signature_secret,
-    }
+def _config(rt: Runtime) -> dict[str, Any]:
+    return {**rt.config.to_dict(), "signature_secret": rt.webhooks.signature_secret}
 
 
 async def put_config(request: Request) -> Response:
@@ -147,27 +126,11 @@ async def put_config(request: Request) -> Response:
             invalid.append((name, "must be true or false."))
     if "webhook_version" in body and body["webhook_version"] not in WEBHOOK_VERSIONS:
         invalid.append(("webhook_version", "must be v0.1 or v1."))
-    unknown = set(body) - {
-        *URL_FIELDS,
-        "auto_deliver",
-        "auto_read",
-        "strict_auth",
-        "failover_on_undeliverable",
-        "webhook_version",
-    }
+    unknown = set(body) - set(RunConfig.names())
     invalid.extend((name, "is not a setting that can change at run time.") for name in unknown)
     if invalid:
         raise BadControlRequest("Invalid configuration.", invalid=invalid)
-    for name in (*URL_FIELDS, "webhook_version", "failover_on_undeliverable"):
-        if name in body:
-            setattr(rt.defaults, name, body[name])
-    if "failover_on_undeliverable" in body:
-        rt.workflows.on_undeliverable = body["failover_on_undeliverable"]
-    for name in ("auto_deliver", "auto_read"):
-        if name in body:
-            setattr(rt.engine.behaviour, name, body[name])
-    if "strict_auth" in body:
-        rt.auth.strict = body["strict_auth"]
+    rt.engine.configure(body)
     return json_response(_config(rt))
 
 

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, read_control_json, runtime
-from sandbox.asgi.runtime import Runtime
-from sandbox.control.views import timer_json
+from sandbox.control.views import clock_json
 from sandbox.core.clock import iso
 from sandbox.core.errors import BadControlRequest
 
 MAX_ADVANCE = 400 * 24 * 3600.0  # a year and a bit: more is a typo
 
 
-def clock_json(rt: Runtime, limit: int = 200) -> dict[str, Any]:
-    now = rt.clock.now()
-    return {
-        "now": iso(now),
-        "now_ts": now,
-        "mode": rt.clock.mode,
-        "pending": len(rt.scheduler),
-        "next_due": _next(rt),
-        "timers": [timer_json(t) for t in rt.scheduler.pending(limit)],
-    }
-
-
-def _next(rt: Runtime) -> str | None:
-    due = rt.scheduler.next_due()
-    return None if due is None else iso(due)
-
-
 async def get_clock(request: Request) -> Response:
-    return json_response(clock_json(runtime(request)))
+    return json_response(clock_json(runtime(request).clock, runtime(request).scheduler))
 
 
 async def advance(request: Request) -> Response:
@@ -64,7 +44,7 @@ async def advance(request: Request) -> Response:
             'Say how far: {"seconds": N}, {"to": "next"} or {"to": "idle"}.',
             invalid=[("seconds", "is required unless to is next or idle.")],
         )
-    out = clock_json(rt)
+    out = clock_json(rt.clock, rt.scheduler)
     out["moved"] = {
         "from": iso(moved.start),
         "to": iso(moved.end),
@@ -85,7 +65,7 @@ async def set_clock(request: Request) -> Response:
     rt.clock.set_mode(mode)
     if rt.scheduler.on_change is not None:
         rt.scheduler.on_change()
-    return json_response(clock_json(rt))
+    return json_response(clock_json(rt.clock, rt.scheduler))
 
 
 routes = [

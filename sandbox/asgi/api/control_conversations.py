@@ -1,4 +1,5 @@
-"""Control endpoints the inbox adds, so that what a person does on the page a script can do:
+"""Control API: conversations, the inbox's view of the store (what a person sees on the page
+a script can read and do too):
 
 - `GET /_sandbox/conversations?channel=&q=&limit=&offset=` -> `{"conversations": [...], "total",
   "limit", "offset"}` newest activity first (one row per channel x end-user address).
@@ -16,13 +17,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, read_control_json, runtime
-from sandbox.control.params import int_param
+from sandbox.control.params import int_param, str_param
 from sandbox.core.clock import iso
 from sandbox.core.conversations import ConversationSummary, newest_first, summarise
-from sandbox.core.errors import BadControlRequest, ControlNotFound
-from sandbox.core.events import Event
+from sandbox.core.errors import BadControlRequest
 
-MAX_PAGE = 500
+MAX_PAGE = 500  # conversations per page
 
 
 def summary_json(row: ConversationSummary) -> dict[str, Any]:
@@ -46,12 +46,11 @@ def summary_json(row: ConversationSummary) -> dict[str, Any]:
 
 async def list_conversations(request: Request) -> Response:
     rt = runtime(request)
-    limit = int_param(request, "limit", 50, MAX_PAGE, strict=True)
-    offset = int_param(request, "offset", 0, 10**9, strict=True)
+    query = request.query_params
+    limit = int_param(query, "limit", 50, MAX_PAGE)
+    offset = int_param(query, "offset", 0, 10**9)
     rows = summarise(
-        newest_first(rt.store),
-        channel=request.query_params.get("channel") or None,
-        q=request.query_params.get("q") or None,
+        newest_first(rt.store), channel=str_param(query, "channel"), q=str_param(query, "q")
     )
     return json_response(
         {
@@ -73,17 +72,7 @@ async def mark_seen(request: Request) -> Response:
     if invalid:
         raise BadControlRequest("channel and peer are required.", invalid=invalid)
     assert isinstance(channel, str) and isinstance(peer, str)
-    messages = rt.store.conversation((channel, peer))
-    if not messages:
-        raise ControlNotFound(f"No conversation with {peer} on {channel}.")
-    seen = 0
-    for m in messages:
-        if m.direction == "inbound" and not m.seen:
-            m.seen = True
-            seen += 1
-    if seen:
-        rt.bus.publish(Event("conversation.seen", {"channel": channel, "peer": peer}))
-    return json_response({"seen": seen})
+    return json_response({"seen": rt.engine.mark_seen(channel, peer)})
 
 
 routes = [

@@ -31,56 +31,10 @@ from sandbox.core.events import Event
 HEARTBEAT = 15.0  # seconds of real time (a transport concern, not virtual time)
 QUEUE_SIZE = 512
 
-_ID_FIELDS = (
-    "id",
-    "message_uuid",
-    "dispatch_uuid",
-    "channel",
-    "peer",
-    "status",
-    "state",
-    "direction",
-    "kind",
-    "application_id",
-)
-
-
-def _get(data: Any, name: str) -> Any:
-    if isinstance(data, dict):
-        return data.get(name)
-    return getattr(data, name, None)
-
-
-def _plain(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
 
 def summary(event: Event) -> dict[str, Any]:
     """What changed, in a few ids: enough for a page to know which parts to refetch."""
-    out: dict[str, Any] = {"kind": event.kind}
-    data = event.data
-    if event.kind.startswith("message."):
-        out.update(
-            message_uuid=_get(data, "uuid"),
-            channel=_get(data, "channel"),
-            peer=_get(data, "peer"),
-            status=_get(data, "status"),
-            direction=_get(data, "direction"),
-        )
-    elif event.kind == "clock.moved":
-        start, end = _get(data, "start"), _get(data, "end")
-        if isinstance(start, int | float) and isinstance(end, int | float):
-            out.update({"from": iso(start), "to": iso(end), "fired": _get(data, "fired")})
-    elif data is not None:
-        for name in _ID_FIELDS:
-            value = _get(data, name)
-            if value is not None and _plain(value) and name != "kind":
-                out[name] = value
-        if event.kind == "workflow.updated":
-            out["workflow_kind"] = _get(data, "kind")
-    if event.application_id is not None:
-        out["application_id"] = event.application_id
-    return out
+    return event.summary()
 
 
 def frame(kind: str, data: dict[str, Any]) -> str:
@@ -123,7 +77,7 @@ async def stream(request: Request) -> AsyncIterator[str]:
     sub = Subscription(asyncio.get_running_loop())
     # Subscribed inside the generator, so that its `finally` is sure to run: a response that
     # never starts never leaves a subscriber behind.
-    unsubscribe = rt.bus.subscribe(sub)
+    unsubscribe = rt.bus.on_any(sub)
     try:
         yield f"retry: 1000\n: connected {iso(rt.clock.now())}\n\n"
         while True:

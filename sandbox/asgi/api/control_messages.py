@@ -8,49 +8,17 @@ from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, read_control_json, runtime
 from sandbox.control.inbound import parse_inbound
+from sandbox.control.params import MAX_PAGE, int_param, message_filter
 from sandbox.control.views import message_json
 from sandbox.core.errors import BadControlRequest, ControlNotFound
-from sandbox.core.store import MessageFilter
-
-MAX_PAGE = 1000
-
-
-def int_param(request: Request, name: str, default: int, hi: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit():
-        raise BadControlRequest(
-            f"{name} must be a whole number.", invalid=[(name, "not a number")], status=400
-        )
-    return min(int(raw), hi)
-
-
-def message_filter(request: Request) -> MessageFilter:
-    q = request.query_params
-
-    def get(name: str) -> str | None:
-        value = q.get(name)
-        return value if value else None
-
-    return MessageFilter(
-        channel=get("channel"),
-        to=get("to"),
-        from_=get("from"),
-        status=get("status"),
-        direction=get("direction"),
-        application_id=get("application_id"),
-        client_ref=get("client_ref"),
-        peer=get("peer"),
-        text=get("q"),
-    )
 
 
 async def list_messages(request: Request) -> Response:
     rt = runtime(request)
-    limit = int_param(request, "limit", 100, MAX_PAGE)
-    offset = int_param(request, "offset", 0, 10**9)
-    page, total = rt.store.query(message_filter(request), limit, offset)
+    query = request.query_params
+    limit = int_param(query, "limit", 100, MAX_PAGE)
+    offset = int_param(query, "offset", 0, 10**9)
+    page, total = rt.store.query(message_filter(query), limit, offset)
     return json_response(
         {
             "messages": [message_json(m) for m in page],
@@ -67,8 +35,7 @@ def detail(request: Request, uuid: str) -> dict[str, object]:
     if message is None:
         raise ControlNotFound(f"No message {uuid}.")
     out = message_json(message)
-    for name, provider in rt.details.items():
-        out[name] = provider(uuid)
+    out["webhooks"] = rt.message_detail(uuid)
     return out
 
 
@@ -97,9 +64,9 @@ async def mark_status(request: Request) -> Response:
         raise ControlNotFound(f"No message {uuid}.")
     by_value = body.get("by")
     by = by_value if isinstance(by_value, str) else "control"
-    marks = rt.checkpoint()
+    mark = rt.checkpoint()
     rt.engine.mark(uuid, status, error_code=error_code, reason=reason, by=by)
-    await rt.settle(marks)
+    await rt.settle(mark)
     return json_response(detail(request, uuid))
 
 
@@ -107,9 +74,9 @@ async def inbound(request: Request) -> Response:
     rt = runtime(request)
     body = await read_control_json(request)
     draft = parse_inbound(body, rt.channels, rt.store)
-    marks = rt.checkpoint()
+    mark = rt.checkpoint()
     message = rt.engine.receive(draft)
-    await rt.settle(marks)
+    await rt.settle(mark)
     return json_response(detail(request, message.uuid), 201)
 
 

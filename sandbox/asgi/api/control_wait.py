@@ -20,33 +20,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.asgi.api.control_messages import MAX_PAGE, message_filter
 from sandbox.asgi.io import json_response, runtime
 from sandbox.asgi.runtime import Runtime
+from sandbox.control.params import MAX_PAGE, message_filter, number_param
 from sandbox.control.views import message_json
 from sandbox.core.errors import BadControlRequest
-from sandbox.core.events import Event
+from sandbox.core.events import Event, MessageCreated, MessageStatus, MessageUpdated, Reset
 from sandbox.core.store import MessageFilter
 
 MAX_WAIT = 60.0  # real seconds: a long poll longer than this is a hung test, not a wait
-WAKE_KINDS = frozenset({"message.created", "message.status", "message.updated", "reset"})
-
-
-def _number(request: Request, name: str, default: float, lo: float, hi: float) -> float:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not lo <= value <= hi:  # also refuses nan
-        raise BadControlRequest(
-            f"{name} must be a number from {lo:g} to {hi:g}.",
-            invalid=[(name, f"must be a number from {lo:g} to {hi:g}.")],
-            status=400,
-        )
-    return value
+WAKE_KINDS = (MessageCreated, MessageStatus, MessageUpdated, Reset)
 
 
 def _matching(rt: Runtime, flt: MessageFilter, limit: int) -> tuple[list[Any], int]:
@@ -56,7 +39,8 @@ def _matching(rt: Runtime, flt: MessageFilter, limit: int) -> tuple[list[Any], i
 async def wait(request: Request) -> Response:
     """`?kind=message&<message filters>&count=1&timeout=5&limit=100`."""
     rt = runtime(request)
-    kind = request.query_params.get("kind", "message")
+    query = request.query_params
+    kind = query.get("kind", "message")
     if kind != "message":
         raise BadControlRequest(
             "Only kind=message can be waited for; webhooks are attempted before the call that "
@@ -64,20 +48,19 @@ async def wait(request: Request) -> Response:
             invalid=[("kind", "must be message.")],
             status=400,
         )
-    flt = message_filter(request)
-    count = int(_number(request, "count", 1, 1, MAX_PAGE))
-    timeout = _number(request, "timeout", 5.0, 0, MAX_WAIT)
-    limit = int(_number(request, "limit", 100, 1, MAX_PAGE))
+    flt = message_filter(query)
+    count = int(number_param(query, "count", 1, 1, MAX_PAGE))
+    timeout = number_param(query, "timeout", 5.0, 0, MAX_WAIT)
+    limit = int(number_param(query, "limit", 100, 1, MAX_PAGE))
 
     page, total = _matching(rt, flt, limit)
     if total < count and timeout > 0:
         woken = asyncio.Event()
 
         def on_event(event: Event) -> None:
-            if event.kind in WAKE_KINDS:
-                woken.set()
+            woken.set()
 
-        unsubscribe = rt.bus.subscribe(on_event, WAKE_KINDS)
+        unsubscribe = rt.bus.on_any(on_event, WAKE_KINDS)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
@@ -107,7 +90,7 @@ async def wait(request: Request) -> Response:
 async def errors(request: Request) -> Response:
     """`?offset=N`: errors recorded since the N-th (a shared server's tests each keep theirs)."""
     rt = runtime(request)
-    offset = int(_number(request, "offset", 0, 0, 10**9))
+    offset = int(number_param(request.query_params, "offset", 0, 0, 10**9))
     items = rt.errors[offset:]
     return json_response({"errors": items, "total": len(rt.errors)})
 

@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.asgi.api.control_messages import MAX_PAGE, int_param
 from sandbox.asgi.io import json_response, read_control_json, runtime
+from sandbox.control.params import MAX_PAGE, delivery_filter, int_param
+from sandbox.core.checks import is_http_url
 from sandbox.core.errors import BadControlRequest, ControlNotFound
-from sandbox.core.ledger import Delivery, DeliveryFilter
+from sandbox.core.ledger import Delivery
 
 
 def _get(request: Request) -> Delivery:
@@ -22,17 +23,10 @@ def _get(request: Request) -> Delivery:
 
 async def list_webhooks(request: Request) -> Response:
     rt = runtime(request)
-    q = request.query_params
-    flt = DeliveryFilter(
-        message_uuid=q.get("message_uuid") or None,
-        dispatch_uuid=q.get("dispatch_uuid") or None,
-        kind=q.get("kind") or None,
-        state=q.get("state") or None,
-        event=q.get("event") or None,
-        application_id=q.get("application_id") or None,
-    )
-    limit = int_param(request, "limit", 100, MAX_PAGE)
-    offset = int_param(request, "offset", 0, 10**9)
+    query = request.query_params
+    flt = delivery_filter(query)
+    limit = int_param(query, "limit", 100, MAX_PAGE)
+    offset = int_param(query, "offset", 0, 10**9)
     page, total = rt.webhooks.ledger.query(flt, limit, offset)
     return json_response(
         {
@@ -54,9 +48,7 @@ async def resend(request: Request) -> Response:
     rt = runtime(request)
     body = await read_control_json(request, optional=True)
     url = body.get("url")
-    if url is not None and (
-        not isinstance(url, str) or not url.startswith(("http://", "https://"))
-    ):
+    if url is not None and not is_http_url(url):
         raise BadControlRequest("url must be an http(s) URL.", invalid=[("url", "not a URL")])
     delivery = _get(request)
     await rt.webhooks.resend(delivery, url)

@@ -7,47 +7,45 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.asgi.api.control_messages import MAX_PAGE, int_param
 from sandbox.asgi.io import json_response, runtime
+from sandbox.control.params import MAX_PAGE, int_param, str_param
 from sandbox.core.errors import ControlNotFound
-from sandbox.core.workflows import Workflow
+from sandbox.core.workflow import Runner
+from sandbox.wire.report import dispatch_report
 
 
-def _page(request: Request, table: dict[str, Workflow]) -> tuple[list[Workflow], int, int, int]:
-    status = request.query_params.get("status") or None
-    app = request.query_params.get("application_id") or None
-    limit = int_param(request, "limit", 100, MAX_PAGE)
-    offset = int_param(request, "offset", 0, 10**9)
+def _listing(request: Request, runner: Runner, key: str) -> Response:
+    query = request.query_params
+    status = str_param(query, "status")
+    app = str_param(query, "application_id")
+    limit = int_param(query, "limit", 100, MAX_PAGE)
+    offset = int_param(query, "offset", 0, 10**9)
     matching = [
         w
-        for w in reversed(table.values())
+        for w in reversed(runner.table.values())
         if (status is None or w.status == status)
         and (app is None or w.sender.application_id == app)
     ]
-    return matching[offset : offset + limit], len(matching), limit, offset
-
-
-async def list_workflows(request: Request) -> Response:
-    page, total, limit, offset = _page(request, runtime(request).workflows.v1)
-    return json_response(
-        {"workflows": [w.to_dict() for w in page], "total": total, "limit": limit, "offset": offset}
-    )
-
-
-async def list_dispatches(request: Request) -> Response:
-    page, total, limit, offset = _page(request, runtime(request).workflows.dispatches)
     return json_response(
         {
-            "dispatches": [w.to_dict() for w in page],
-            "total": total,
+            key: [w.to_dict() for w in matching[offset : offset + limit]],
+            "total": len(matching),
             "limit": limit,
             "offset": offset,
         }
     )
 
 
+async def list_workflows(request: Request) -> Response:
+    return _listing(request, runtime(request).failover, "workflows")
+
+
+async def list_dispatches(request: Request) -> Response:
+    return _listing(request, runtime(request).dispatches, "dispatches")
+
+
 async def get_workflow(request: Request) -> Response:
-    wf = runtime(request).workflows.v1.get(request.path_params["workflow_id"])
+    wf = runtime(request).failover.get(request.path_params["workflow_id"])
     if wf is None:
         raise ControlNotFound(f"No workflow {request.path_params['workflow_id']}.")
     return json_response(wf.to_dict())
@@ -55,11 +53,11 @@ async def get_workflow(request: Request) -> Response:
 
 async def get_dispatch(request: Request) -> Response:
     rt = runtime(request)
-    wf = rt.workflows.dispatches.get(request.path_params["dispatch_uuid"])
+    wf = rt.dispatches.get(request.path_params["dispatch_uuid"])
     if wf is None:
         raise ControlNotFound(f"No dispatch {request.path_params['dispatch_uuid']}.")
     out = wf.to_dict()
-    out["report"] = rt.workflows.report(wf) if wf.status != "active" else None
+    out["report"] = dispatch_report(wf, rt.channels) if wf.status != "active" else None
     return json_response(out)
 
 

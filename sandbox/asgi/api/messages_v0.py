@@ -1,4 +1,4 @@
-"""`POST /v0.1/messages` and `POST /v0.1/dispatch`: the 2018 APIs (reference §3, §8).
+"""`POST /v0.1/messages` and `POST /v0.1/dispatch`: the 2018 Messages and Dispatch APIs.
 
 Validation errors are 400s in the v0.1 shape (`#InvalidParams`), not v1's 422s. The 2018
 `nexmo` Node beta posts to `/v0.1/messages?` (an empty query string); that needs nothing
@@ -7,41 +7,34 @@ special, but a trailing slash is accepted too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.asgi.io import json_response, problem, read_json, runtime
-from sandbox.core.errors import SandboxError
+from sandbox.asgi.io import accept_send
+from sandbox.asgi.runtime import Runtime
+from sandbox.core.models import Sender
 from sandbox.wire.v01 import parse_dispatch, parse_message
 
 
+def _message(rt: Runtime, sender: Sender, body: dict[str, Any]) -> dict[str, Any]:
+    message = rt.engine.send(parse_message(body, rt.channels), sender, api="v0.1")
+    return {"message_uuid": message.uuid}
+
+
+def _dispatch(rt: Runtime, sender: Sender, body: dict[str, Any]) -> dict[str, Any]:
+    wf = rt.dispatches.start(parse_dispatch(body, rt.channels), sender)
+    return {"dispatch_uuid": wf.id}
+
+
 async def send(request: Request) -> Response:
-    rt = runtime(request)
-    try:
-        sender = rt.auth.authenticate(request.headers.get("authorization"))
-        body = await read_json(request, "v0.1")
-        draft = parse_message(body, rt.channels)
-        message = rt.engine.send(draft, sender, api="v0.1")
-    except SandboxError as exc:
-        return problem(exc, "v0.1")
-    rt.timeline.fire_due()
-    await rt.webhooks.backpressure()
-    return json_response({"message_uuid": message.uuid}, 202)
+    return await accept_send(request, "v0.1", _message)
 
 
 async def dispatch(request: Request) -> Response:
-    rt = runtime(request)
-    try:
-        sender = rt.auth.authenticate(request.headers.get("authorization"))
-        body = await read_json(request, "v0.1")
-        items = parse_dispatch(body, rt.channels)
-        wf = rt.workflows.start_dispatch(items, sender)
-    except SandboxError as exc:
-        return problem(exc, "v0.1")
-    rt.timeline.fire_due()
-    await rt.webhooks.backpressure()
-    return json_response({"dispatch_uuid": wf.id}, 202)
+    return await accept_send(request, "v0.1", _dispatch)
 
 
 routes = [

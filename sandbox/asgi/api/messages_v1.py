@@ -1,34 +1,32 @@
-"""`POST /v1/messages` and `PATCH /v1/messages/{message_uuid}` (reference §4)."""
+"""`POST /v1/messages` and `PATCH /v1/messages/{message_uuid}`: the Messages API
+(https://developer.vonage.com/en/api/messages)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fake_channels import Issue
-from sandbox.asgi.io import json_response, problem, read_json, runtime
+from sandbox.asgi.io import accept_send, problem, read_json, runtime
+from sandbox.asgi.runtime import Runtime
+from sandbox.core.checks import Issue
 from sandbox.core.errors import InvalidRequest, SandboxError, UnsupportedOperation
+from sandbox.core.models import Sender
 from sandbox.wire.v1 import parse_send
 
 
+def _send(rt: Runtime, sender: Sender, body: dict[str, Any]) -> dict[str, Any]:
+    primary, failover = parse_send(body, rt.channels)
+    if failover:
+        wf = rt.failover.start(primary, failover, sender)
+        return {"message_uuid": wf.steps[0].message_uuid, "workflow_id": wf.id}
+    return {"message_uuid": rt.engine.send(primary, sender).uuid}
+
+
 async def send(request: Request) -> Response:
-    rt = runtime(request)
-    try:
-        sender = rt.auth.authenticate(request.headers.get("authorization"))
-        body = await read_json(request)
-        primary, failover = parse_send(body, rt.channels)
-        if failover:
-            wf = rt.workflows.start_v1(primary, failover, sender)
-            result = {"message_uuid": wf.steps[0].message_uuid, "workflow_id": wf.id}
-        else:
-            message = rt.engine.send(primary, sender)
-            result = {"message_uuid": message.uuid}
-    except SandboxError as exc:
-        return problem(exc)
-    rt.timeline.fire_due()  # --auto-deliver 0; the webhooks go out after the answer
-    await rt.webhooks.backpressure()
-    return json_response(result, 202)
+    return await accept_send(request, "v1", _send)
 
 
 async def update(request: Request) -> Response:
@@ -41,14 +39,15 @@ async def update(request: Request) -> Response:
             raise InvalidRequest([Issue(1150, "status", "must be one of: read, revoked.")])
         uuid = request.path_params["message_uuid"]
         if status == "revoked":
-            # Revoking is RCS-only; the sandbox has no RCS channel, so every message refuses.
+            # Revoking is for channels that can take a message back (RCS); none of the
+            # built-in channels can, so every message refuses.
             rt.engine.get(uuid)
             raise UnsupportedOperation()
-        marks = rt.checkpoint()
+        mark = rt.checkpoint()
         rt.engine.mark_inbound_read(uuid, sender)
     except SandboxError as exc:
         return problem(exc)
-    await rt.settle(marks)
+    await rt.settle(mark)
     return Response(status_code=202)
 
 

@@ -1,0 +1,155 @@
+"""The vocabulary of request checks: an :class:`Issue` names one bad parameter with its error
+class, and the ``check_*`` helpers append issues for values of the wrong shape.
+
+Channels (``fake_channels``) and the wire parsers (``sandbox.wire``) use them; the parsers turn
+the issues into Vonage's problem answers. Codes are the synchronous error classes of the
+Messages API (https://developer.vonage.com/en/api-errors/messages):
+
+    1100 unsupported channel      1110 invalid channel parameters   1120 invalid sender
+    1130 invalid recipient        1140 invalid message type         1150 invalid params
+    1060 invalid client reference
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+# Vonage's own SDKs validate recipients with this pattern (E.164 digits, no + or 00).
+E164 = re.compile(r"^[1-9]\d{6,14}$")
+SHORT_CODE = re.compile(r"^\d{3,8}$")
+# SMS alphanumeric sender ids: up to 11 characters, at least one letter.
+ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ._&-]{1,11}$")
+
+URL_MAX = 2000
+CAPTION_MAX = 3000
+
+
+class Issue(NamedTuple):
+    """One thing wrong with a request: the error class, the parameter's path and why."""
+
+    code: int
+    name: str
+    reason: str
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def is_http_url(value: Any) -> bool:
+    """An absolute http(s) URL, read the same way by every client: the one URL rule of the
+    sandbox (webhook URLs in requests and settings, resend targets, links the inbox draws).
+
+    Whitespace and control characters are refused outright: browsers and HTTP clients strip or
+    keep them differently, so such a value would mean different things to different readers."""
+    if not isinstance(value, str) or not value:
+        return False
+    if any(ord(c) <= 0x20 or c == "\x7f" for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def check_url(
+    issues: list[Issue], value: Any, name: str, *, code: int = 1150, max_len: int = URL_MAX
+) -> None:
+    """A required absolute http(s) URL of at most ``max_len`` characters."""
+    check_string(issues, value, name, code=code, max_len=max_len)
+    if isinstance(value, str) and value and not is_http_url(value):
+        issues.append(Issue(code, name, "must be an absolute http or https URL."))
+
+
+def check_string(
+    issues: list[Issue],
+    value: Any,
+    name: str,
+    *,
+    code: int = 1150,
+    required: bool = True,
+    min_len: int = 1,
+    max_len: int | None = None,
+) -> None:
+    """Append an issue unless ``value`` is a string of an allowed length."""
+    if value is None:
+        if required:
+            issues.append(Issue(code, name, "is required."))
+        return
+    if not _is_str(value):
+        issues.append(Issue(code, name, "must be a string."))
+        return
+    if len(value) < min_len:
+        issues.append(Issue(code, name, f"must be at least {min_len} characters long."))
+    elif max_len is not None and len(value) > max_len:
+        issues.append(Issue(code, name, f"must be at most {max_len} characters long."))
+
+
+def check_enum(
+    issues: list[Issue],
+    value: Any,
+    name: str,
+    allowed: tuple[str, ...],
+    *,
+    code: int = 1150,
+    required: bool = False,
+) -> None:
+    if value is None:
+        if required:
+            issues.append(Issue(code, name, "is required."))
+        return
+    if value not in allowed:
+        issues.append(Issue(code, name, "must be one of: " + ", ".join(allowed) + "."))
+
+
+def check_int(
+    issues: list[Issue],
+    value: Any,
+    name: str,
+    lo: int,
+    hi: int,
+    *,
+    code: int = 1150,
+    numeric_string: bool = False,
+) -> None:
+    """An integer in [lo, hi]; booleans are not integers; numeric strings only when allowed."""
+    if numeric_string and isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        issues.append(Issue(code, name, "must be an integer."))
+    elif not lo <= value <= hi:
+        issues.append(Issue(code, name, f"must be between {lo} and {hi}."))
+
+
+def as_object(issues: list[Issue], value: Any, name: str, *, code: int = 1150) -> Mapping[str, Any]:
+    """The value as a mapping, or an empty one plus an issue when it is something else."""
+    if isinstance(value, Mapping):
+        return value
+    if value is None:
+        issues.append(Issue(code, name, "is required."))
+    else:
+        issues.append(Issue(code, name, "must be an object."))
+    return {}
+
+
+def check_media(
+    issues: list[Issue],
+    value: Any,
+    name: str,
+    *,
+    caption: bool = True,
+    file_name: bool = False,
+) -> None:
+    """The common `{url, caption?, name?}` media object."""
+    obj = as_object(issues, value, name)
+    if not obj and value is not None and not isinstance(value, Mapping):
+        return
+    check_string(issues, obj.get("url"), f"{name}.url", max_len=URL_MAX)
+    if caption and "caption" in obj:
+        check_string(issues, obj.get("caption"), f"{name}.caption", max_len=CAPTION_MAX)
+    if file_name and "name" in obj:
+        check_string(issues, obj.get("name"), f"{name}.name", max_len=255)

@@ -1,0 +1,32 @@
+"""Run-time configuration: the one object that `PUT /_sandbox/config` (and the fixture's
+marker) changes. It starts from the settings and goes back to them on a full reset. Every part
+that needs a value reads it from here when it needs it, so a change applies everywhere at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+WebhookVersion = Literal["v0.1", "v1"]
+WEBHOOK_VERSIONS: tuple[WebhookVersion, ...] = ("v0.1", "v1")
+
+
+@dataclass(slots=True)
+class RunConfig:
+    status_url: str | None = None  # default status webhook URL
+    inbound_url: str | None = None  # default inbound webhook URL
+    webhook_version: WebhookVersion = "v1"  # when neither the message nor the application says
+    # v1 `failover` moves on after `rejected` (as Vonage documents); this adds `undeliverable`.
+    failover_on_undeliverable: bool = False
+    auto_deliver: float | None = None  # handsets mark messages delivered after N virtual s
+    auto_read: float | None = None  # ... and delivered messages read after N virtual s
+    strict_auth: bool = False  # verify JWT signatures and Basic credentials
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))

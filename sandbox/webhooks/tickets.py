@@ -1,0 +1,57 @@
+"""Settling: what a call waits for before it answers.
+
+Every started attempt is a task with a ticket. A caller takes a checkpoint before it acts and
+then settles: waits for the tasks with later tickets, including those they start in turn. So a
+call waits only for what it caused, and a webhook receiver that calls back into the control API
+while its own webhook is in flight does not wait for itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+
+class Tickets:
+    def __init__(self) -> None:
+        self._tasks: dict[asyncio.Task[None], int] = {}  # in ticket order
+        self._ticket = 0
+        self.on_done: Callable[[int], None] | None = None  # told how many are left in flight
+
+    def add(self, task: asyncio.Task[None]) -> None:
+        self._ticket += 1
+        self._tasks[task] = self._ticket
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+        if self.on_done is not None:
+            self.on_done(len(self._tasks))
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def checkpoint(self) -> int:
+        return self._ticket
+
+    async def settle(self, after: int, start_queued: Callable[[], None]) -> None:
+        """Return once every task with a ticket after ``after`` is done; ``start_queued`` is
+        called first and after each round, so what is queued is started (and waited for)."""
+        start_queued()
+        while pending := self._since(after):
+            await asyncio.gather(*pending, return_exceptions=True)
+            start_queued()
+
+    def _since(self, after: int) -> list[asyncio.Task[None]]:
+        # Walk back from the newest and stop at the checkpoint: settling costs what the caller
+        # caused, not everything in flight.
+        newer: list[asyncio.Task[None]] = []
+        for task in reversed(self._tasks):
+            if self._tasks[task] <= after:
+                break
+            newer.append(task)
+        return newer
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
