@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 ClockModeName = Literal["manual", "live"]
@@ -117,7 +117,6 @@ class Settings:
     tls_port: int = 8443
     state_dir: str | None = None
     log_level: str = "info"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -144,4 +143,4 @@ def parse_value(opt: Option, raw: str) -> Any:
     return value
 
 
-assert {o.name for o in OPTIONS} == {f.name for f in dataclasses.fields(Settings)} - {"extra"}
+assert {o.name for o in OPTIONS} == {f.name for f in dataclasses.fields(Settings)}

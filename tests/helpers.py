@@ -54,7 +54,7 @@ def bearer(*args: Any, **kwargs: Any) -> str:
     return "Bearer " + app_jwt(*args, **kwargs)
 
 
-# One accepted request per channel and message type (reference §4.2).
+# One accepted request per channel and message type.
 N1, N2 = "447700900000", "447700900001"
 V1_EXAMPLES: list[dict[str, Any]] = [
     {

@@ -17,7 +17,7 @@ CUSTOMER = "447700900123"
 @pytest.fixture
 def shop(nexmo_sandbox) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     app = create_app(
-        nexmo_sandbox.vonage(),  # the official SDK, aimed at the sandbox
+        nexmo_sandbox.vonage_client(),  # the official SDK, aimed at the sandbox
         Config(WHATSAPP_NUMBER, SMS_SENDER, nexmo_sandbox.signature_secret),
     )
     nexmo_sandbox.mount(app, status_url="/webhooks/status", inbound_url="/webhooks/inbound")

@@ -1,4 +1,5 @@
-"""Request authentication as Vonage does it (reference §2): Basic or an RS256 JWT.
+"""Request authentication as Vonage does it
+(https://developer.vonage.com/en/getting-started/concepts/authentication): Basic or an RS256 JWT.
 
 Default mode accepts any well-formed credentials and registers an unknown application or API
 key on first use, so an app works against the sandbox with whatever keys it already has. When an

@@ -1,5 +1,6 @@
 """What a simulated end user sends (`POST /_sandbox/inbound`), checked against the channel's
-inbound rules (reference §5.2) and turned into an :class:`InboundDraft`."""
+inbound rules and turned into an :class:`InboundDraft`. The inbound message types are those of
+https://developer.vonage.com/en/api/messages#inbound-message."""
 
 from __future__ import annotations
 

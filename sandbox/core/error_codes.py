@@ -1,4 +1,5 @@
-"""Asynchronous error codes carried by `rejected` / `undeliverable` status webhooks (ref §7.3)."""
+"""Asynchronous error codes carried by `rejected` / `undeliverable` status webhooks
+(https://developer.vonage.com/en/api-errors/messages)."""
 
 from __future__ import annotations
 

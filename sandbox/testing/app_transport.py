@@ -85,10 +85,6 @@ class RoutingTransport(httpx.AsyncBaseTransport):
             self._apps.clear()
             self.errors.clear()
 
-    @property
-    def mounted(self) -> bool:
-        return bool(self._apps)
-
     def _target(self, url: httpx.URL) -> httpx.AsyncBaseTransport | None:
         with self._lock:
             host = url.host.lower()

@@ -1,4 +1,5 @@
-"""Signed webhooks (reference §6, official-clients §5): `Authorization: Bearer <HS256 JWT>`.
+"""Signed webhooks, `Authorization: Bearer <HS256 JWT>`, as Vonage signs them
+(https://developer.vonage.com/en/getting-started/concepts/webhooks#decoding-signed-webhooks).
 
 Claims: `iat` (real time, never ahead: the Python verifier refuses a token from the future),
 `jti`, `iss: "Vonage"`, `payload_hash` (hex SHA-256 of the exact body bytes sent), `api_key`,

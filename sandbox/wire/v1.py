@@ -1,4 +1,5 @@
-"""Messages API v1 requests (`POST /v1/messages`): flat JSON to :class:`Outbound` (ref §4)."""
+"""Messages API v1 requests (`POST /v1/messages`): flat JSON to :class:`Outbound`
+(https://developer.vonage.com/en/api/messages#SendMessage)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def check_message(
 
 
 def parse_send(body: Mapping[str, Any], channels: Registry) -> tuple[Outbound, list[Outbound]]:
-    """The primary message and its `failover` items (ref §4.5), or `InvalidRequest`."""
+    """The primary message and its `failover` items (Vonage's failover guide:
+    https://developer.vonage.com/en/messages/concepts/failover), or `InvalidRequest`."""
     issues: list[Issue] = []
     primary = check_message(body, channels, issues)
     failover: list[Outbound] = []

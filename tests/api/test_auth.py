@@ -1,4 +1,4 @@
-"""Authentication (reference §2): Basic and RS256 JWT, open by default, strict on request."""
+"""Authentication: Basic and RS256 JWT, open by default, strict on request."""
 
 from __future__ import annotations
 

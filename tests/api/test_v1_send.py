@@ -1,4 +1,4 @@
-"""`POST /v1/messages` accepts every channel x message type (reference §4.2)."""
+"""`POST /v1/messages` accepts every channel x message type."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Validation answers as Vonage gives them: 422 problem+json, the right type, and every bad
-parameter named (reference §4, §7)."""
+parameter named."""
 
 from __future__ import annotations
 

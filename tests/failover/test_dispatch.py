@@ -1,4 +1,4 @@
-"""The Dispatch API's failover template on a real server, with a real receiver (reference §8)."""
+"""The Dispatch API's failover template on a real server, with a real receiver."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`POST /v0.1/messages` (reference §3): the nested 2018 format, its 400s and its webhooks."""
+"""`POST /v0.1/messages`: the nested 2018 format, its 400s and its webhooks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.receiver import receiver
 
 N1, N2 = "447700900000", "447700900001"
 
-# The exact bodies the 2018 `nexmo` Node beta sends for each channel (official-clients §4).
+# The exact bodies the 2018 `nexmo` Node beta sends for each channel.
 BETA_BODIES: list[dict[str, Any]] = [
     {
         "to": {"type": "sms", "number": N1},

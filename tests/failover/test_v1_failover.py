@@ -1,4 +1,4 @@
-"""The v1 `failover` array (reference §4.5): the next item goes when the live one is rejected."""
+"""The v1 `failover` array: the next item goes when the live one is rejected."""
 
 from __future__ import annotations
 

@@ -273,7 +273,7 @@ from vonage_messages import Sms
 @pytest.mark.parametrize("n", range(6))
 def test_isolated(nexmo_sandbox, n):
     assert nexmo_sandbox.application_id is not None
-    sdk = nexmo_sandbox.vonage()
+    sdk = nexmo_sandbox.vonage_client()
     sms = Sms(to="447700900000", from_="447700900001", text=f"n={n}")
     uuid = sdk.messages.send(sms).message_uuid
     inbox = nexmo_sandbox.inbox("sms", "447700900000")

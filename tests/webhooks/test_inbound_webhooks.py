@@ -1,4 +1,4 @@
-"""Inbound webhooks: what the app receives when a simulated user writes (reference §5.2, §3.5)."""
+"""Inbound webhooks: what the app receives when a simulated user writes."""
 
 from __future__ import annotations
 

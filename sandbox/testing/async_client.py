@@ -1,0 +1,130 @@
+"""The control-API client for async code (an async app's tests, scripts under asyncio): the
+same calls as :class:`~sandbox.testing.client.SandboxClient`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from sandbox.testing.calls import (
+    Status,
+    _advance_body,
+    _Call,
+    _Calls,
+    _check,
+)
+from sandbox.testing.client_types import (
+    ClockState,
+    Delivery,
+    Message,
+    SandboxErrorRecord,
+    WaitResult,
+)
+
+
+class AsyncSandboxClient:
+    """The same calls for async code (an async app's tests, scripts under asyncio)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        if transport is None and self.url.startswith("http://"):
+            transport = httpx.AsyncHTTPTransport(verify=False)
+        self._http = httpx.AsyncClient(base_url=self.url, timeout=timeout, transport=transport)
+
+    async def call(self, call: _Call) -> Any:
+        kwargs: dict[str, Any] = {"params": call.params}
+        if call.json is not None:
+            kwargs["json"] = call.json
+        if call.timeout is not None:
+            kwargs["timeout"] = call.timeout
+        return _check(await self._http.request(call.method, call.path, **kwargs))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncSandboxClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def health(self) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.health())
+        return out
+
+    async def messages(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> list[Message]:
+        data = await self.call(_Calls.messages(filters, limit, offset))
+        return [Message.from_json(m) for m in data["messages"]]
+
+    async def message(self, uuid: str) -> Message:
+        return Message.from_json(await self.call(_Calls.message(uuid)))
+
+    async def mark(
+        self,
+        uuid: str,
+        status: Status | str,
+        error_code: int | None = None,
+        *,
+        reason: str | None = None,
+        by: str | None = None,
+    ) -> Message:
+        data = await self.call(_Calls.mark(uuid, status, error_code, reason, by))
+        return Message.from_json(data)
+
+    async def inbound(
+        self,
+        channel: str,
+        from_: str,
+        to: str | None = None,
+        *,
+        text: str | None = None,
+        message_type: str | None = None,
+        application_id: str | None = None,
+        **fields: Any,
+    ) -> Message:
+        call = _Calls.inbound(channel, from_, to, text, message_type, application_id, fields)
+        return Message.from_json(await self.call(call))
+
+    async def wait_for_messages(
+        self, *, count: int = 1, timeout: float = 5.0, limit: int = 100, **filters: Any
+    ) -> WaitResult:
+        return WaitResult.from_json(await self.call(_Calls.wait(filters, count, timeout, limit)))
+
+    async def clock(self) -> ClockState:
+        return ClockState.from_json(await self.call(_Calls.clock()))
+
+    async def advance(self, seconds: float) -> ClockState:
+        return ClockState.from_json(await self.call(_Calls.advance(_advance_body(seconds, None))))
+
+    async def advance_to_next(self) -> ClockState:
+        return ClockState.from_json(await self.call(_Calls.advance(_advance_body(None, "next"))))
+
+    async def run_until_idle(self) -> ClockState:
+        return ClockState.from_json(await self.call(_Calls.advance(_advance_body(None, "idle"))))
+
+    async def settle(self) -> None:
+        await self.call(_Calls.settle())
+
+    async def reset(self, application_id: str | None = None) -> None:
+        await self.call(_Calls.reset(application_id))
+
+    async def configure(self, **changes: Any) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.configure(changes))
+        return out
+
+    async def webhooks(
+        self, *, limit: int = 1000, offset: int = 0, **filters: Any
+    ) -> list[Delivery]:
+        data = await self.call(_Calls.webhooks(filters, limit, offset))
+        return [Delivery.from_json(d) for d in data["webhooks"]]
+
+    async def errors(self, offset: int = 0) -> tuple[list[SandboxErrorRecord], int]:
+        data = await self.call(_Calls.errors(offset))
+        return [SandboxErrorRecord.from_json(e) for e in data["errors"]], int(data["total"])

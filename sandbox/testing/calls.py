@@ -1,0 +1,206 @@
+"""The control API's calls, each described once (:class:`_Call`) and run by either client;
+errors from the sandbox raise :class:`SandboxAPIError` carrying the problem+json body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
+
+import httpx
+
+Status = Literal["delivered", "read", "rejected", "undeliverable"]
+
+
+class SandboxAPIError(Exception):
+    """The sandbox answered 4xx/5xx; ``problem`` is its problem+json body."""
+
+    def __init__(self, status_code: int, method: str, url: str, problem: dict[str, Any]) -> None:
+        self.status_code = status_code
+        self.problem = problem
+        detail = problem.get("detail") or problem.get("title") or ""
+        invalid = problem.get("invalid_parameters") or []
+        extra = "; ".join(f"{p.get('name')}: {p.get('reason')}" for p in invalid)
+        text = f"{method} {url} -> {status_code}: {detail}" + (f" ({extra})" if extra else "")
+        super().__init__(text)
+
+
+class _Call(NamedTuple):
+    """One control API call, described once and run by either client."""
+
+    method: str
+    path: str
+    params: dict[str, Any] | None = None
+    json: Any = None
+    timeout: float | None = None
+
+
+# Python-friendly names of the message filters -> query parameters.
+_FILTER_NAMES = {"from_": "from", "text": "q"}
+
+
+def _params(filters: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in filters.items():
+        if value is None:
+            continue
+        out[_FILTER_NAMES.get(name, name)] = value
+    return out
+
+
+def _json_body(response: httpx.Response) -> Any:
+    if not response.content:
+        return {}
+    return response.json()
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {"detail": response.text}
+        if not isinstance(problem, dict):
+            problem = {"detail": str(problem)}
+        raise SandboxAPIError(
+            response.status_code, response.request.method, str(response.request.url), problem
+        )
+    return _json_body(response)
+
+
+class _Calls:
+    """The control API, one method per call, each returning a :class:`_Call`."""
+
+    @staticmethod
+    def health() -> _Call:
+        return _Call("GET", "/_sandbox/health")
+
+    @staticmethod
+    def messages(filters: Mapping[str, Any], limit: int, offset: int) -> _Call:
+        return _Call(
+            "GET", "/_sandbox/messages", {**_params(filters), "limit": limit, "offset": offset}
+        )
+
+    @staticmethod
+    def message(uuid: str) -> _Call:
+        return _Call("GET", f"/_sandbox/messages/{uuid}")
+
+    @staticmethod
+    def mark(
+        uuid: str, status: str, error_code: int | None, reason: str | None, by: str | None
+    ) -> _Call:
+        body: dict[str, Any] = {"status": status}
+        if error_code is not None:
+            body["error_code"] = error_code
+        if reason is not None:
+            body["reason"] = reason
+        if by is not None:
+            body["by"] = by
+        return _Call("POST", f"/_sandbox/messages/{uuid}/status", json=body)
+
+    @staticmethod
+    def inbound(
+        channel: str,
+        from_: str,
+        to: str | None,
+        text: str | None,
+        message_type: str | None,
+        application_id: str | None,
+        fields: Mapping[str, Any],
+    ) -> _Call:
+        body: dict[str, Any] = {"channel": channel, "from": from_}
+        if to is not None:
+            body["to"] = to
+        if text is not None:
+            body["text"] = text
+        body["message_type"] = message_type or ("text" if text is not None else None)
+        if body["message_type"] is None:
+            # A media reply names its type by its one content field: image={...} and so on.
+            kinds = [k for k in fields if k not in ("profile", "context", "whatsapp", "sms")]
+            body["message_type"] = kinds[0] if len(kinds) == 1 else "text"
+        if application_id is not None:
+            body["application_id"] = application_id
+        body.update(fields)
+        return _Call("POST", "/_sandbox/inbound", json=body)
+
+    @staticmethod
+    def wait(filters: Mapping[str, Any], count: int, timeout: float, limit: int) -> _Call:
+        params = {**_params(filters), "kind": "message", "count": count, "timeout": timeout}
+        params["limit"] = limit
+        # The HTTP read timeout must outlast the server-side wait.
+        return _Call("GET", "/_sandbox/wait", params, timeout=timeout + 10)
+
+    @staticmethod
+    def clock() -> _Call:
+        return _Call("GET", "/_sandbox/clock")
+
+    @staticmethod
+    def set_clock_mode(mode: str) -> _Call:
+        return _Call("PUT", "/_sandbox/clock", json={"mode": mode})
+
+    @staticmethod
+    def advance(body: dict[str, Any]) -> _Call:
+        return _Call("POST", "/_sandbox/clock/advance", json=body)
+
+    @staticmethod
+    def settle() -> _Call:
+        return _Call("POST", "/_sandbox/settle", json={})
+
+    @staticmethod
+    def reset(application_id: str | None) -> _Call:
+        body = {} if application_id is None else {"application_id": application_id}
+        return _Call("POST", "/_sandbox/reset", json=body)
+
+    @staticmethod
+    def config() -> _Call:
+        return _Call("GET", "/_sandbox/config")
+
+    @staticmethod
+    def configure(changes: Mapping[str, Any]) -> _Call:
+        return _Call("PUT", "/_sandbox/config", json=dict(changes))
+
+    @staticmethod
+    def applications() -> _Call:
+        return _Call("GET", "/_sandbox/applications")
+
+    @staticmethod
+    def application(application_id: str) -> _Call:
+        return _Call("GET", f"/_sandbox/applications/{application_id}")
+
+    @staticmethod
+    def put_application(application_id: str, fields: Mapping[str, Any]) -> _Call:
+        return _Call("PUT", f"/_sandbox/applications/{application_id}", json=dict(fields))
+
+    @staticmethod
+    def accounts() -> _Call:
+        return _Call("GET", "/_sandbox/accounts")
+
+    @staticmethod
+    def put_account(api_key: str, fields: Mapping[str, Any]) -> _Call:
+        return _Call("PUT", f"/_sandbox/accounts/{api_key}", json=dict(fields))
+
+    @staticmethod
+    def webhooks(filters: Mapping[str, Any], limit: int, offset: int) -> _Call:
+        params = {**_params(filters), "limit": limit, "offset": offset}
+        return _Call("GET", "/_sandbox/webhooks", params)
+
+    @staticmethod
+    def webhook(delivery_id: str) -> _Call:
+        return _Call("GET", f"/_sandbox/webhooks/{delivery_id}")
+
+    @staticmethod
+    def resend_webhook(delivery_id: str) -> _Call:
+        return _Call("POST", f"/_sandbox/webhooks/{delivery_id}/resend", json={})
+
+    @staticmethod
+    def listing(kind: str, item: str | None = None) -> _Call:
+        return _Call("GET", f"/_sandbox/{kind}" + (f"/{item}" if item else ""))
+
+    @staticmethod
+    def errors(offset: int) -> _Call:
+        return _Call("GET", "/_sandbox/errors", {"offset": offset})
+
+
+def _advance_body(seconds: float | None, to: str | None) -> dict[str, Any]:
+    if seconds is not None:
+        return {"seconds": seconds}
+    return {"to": to}
