@@ -1,9 +1,10 @@
 """Messages API v0.1 (`POST /v0.1/messages`, 2018) and Dispatch (`POST /v0.1/dispatch`) requests.
 
 The nested shape of the 2018 API (https://developer.vonage.com/en/api/messages-olympus):
-`to`/`from` objects carrying the channel as `type` and the address as `number` or `id`, the content in `message.content`, option blocks inside `message`.
-Parsed into the same :class:`Outbound` as v1; the channel's own checks are reused and their
-parameter names mapped back to where the value sits in a v0.1 body.
+`to`/`from` objects carrying the channel as `type` and the address as `number` or `id`, the
+content in `message.content`, option blocks inside `message`. Parsed into the same
+:class:`Outbound` as v1; the channel's own checks are reused and their parameter names mapped
+back to where the value sits in a v0.1 body.
 """
 
 from __future__ import annotations
