@@ -55,11 +55,17 @@ def _tls_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+BACKLOG = 2048
+
+
 def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket: bound and already accepting into its backlog, so a client that
+    connects as soon as the banner says "listening" waits for uvicorn instead of being refused."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(BACKLOG)
     except OSError:
         sock.close()
         raise
@@ -126,10 +132,8 @@ def tune_gc() -> None:
 def serve(settings: Settings, out: IO[str]) -> int:
     app = create_app(settings)
     tune_gc()  # only for `serve`: a test process or a host app keeps its own settings
-    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((settings.host, settings.port))
+        sock = _bind(settings.host, settings.port)
     except OSError as exc:
         print(f"nexmo-sandbox: cannot listen on {settings.host}:{settings.port}: {exc}", file=out)
         return 1
@@ -185,9 +189,7 @@ class BackgroundServer:
     ) -> None:
         self.app = app
         self.host = host
-        self._sock = socket.socket(socket.AF_INET)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
+        self._sock = _bind(host, port)
         self.port: int = self._sock.getsockname()[1]
         rt = getattr(app.state, "runtime", None)
         if rt is not None:

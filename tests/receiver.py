@@ -1,5 +1,5 @@
-"""A real webhook receiver for tests: a Starlette app under uvicorn on a free loopback port
-that records every request (method, path, headers, exact body) and answers what it is told."""
+"""The one webhook receiver of the tests: a Starlette app under uvicorn on a free loopback
+port that records every request (path, headers, exact body) and answers what it is told."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def receiver() -> Iterator[Receiver]:
         if rec.delay:
             await asyncio.sleep(rec.delay)
         item.answered = rec.answer(item)
-        return Response("ok", status_code=item.answered)
+        text = "ok" if item.answered < 300 else "receiver says no"
+        return Response(text, status_code=item.answered)
 
     app = Starlette(routes=[Route("/{path:path}", handle, methods=["POST", "GET"])])
     server = BackgroundServer(app).start()

@@ -106,14 +106,7 @@ class WebhookLedger:
         """Assert webhooks matching these reached their receiver (2xx); return them. The
         failure message lists every webhook the test caused."""
         everything = self.all()
-        matching = [
-            d
-            for d in everything
-            if (event is None or d.event == event)
-            and (kind is None or d.kind == kind)
-            and (message_uuid is None or d.message_uuid == message_uuid)
-            and (url is None or url in (d.url or ""))
-        ]
+        matching = _matching(everything, event, kind, message_uuid, url)
         delivered = [d for d in matching if d.state == "delivered"]
         ok = len(delivered) == count if count is not None else bool(delivered)
         if not ok:
@@ -132,13 +125,7 @@ class WebhookLedger:
         self, event: str | None = None, *, kind: str | None = None, message_uuid: str | None = None
     ) -> None:
         everything = self.all()
-        matching = [
-            d
-            for d in everything
-            if (event is None or d.event == event)
-            and (kind is None or d.kind == kind)
-            and (message_uuid is None or d.message_uuid == message_uuid)
-        ]
+        matching = _matching(everything, event, kind, message_uuid)
         if matching:
             wanted = fmt_filters({"event": event, "kind": kind, "message_uuid": message_uuid})
             raise AssertionError(
@@ -157,3 +144,20 @@ def _deliveries(items: list[Delivery]) -> str:
         return "No webhook was recorded during this test."
     lines = "\n".join(f"  - {d.describe()}" for d in items[-30:])
     return f"Webhooks recorded during this test ({len(items)}, oldest first):\n{lines}"
+
+
+def _matching(
+    deliveries: list[Delivery],
+    event: str | None,
+    kind: str | None,
+    message_uuid: str | None,
+    url: str | None = None,
+) -> list[Delivery]:
+    return [
+        d
+        for d in deliveries
+        if (event is None or d.event == event)
+        and (kind is None or d.kind == kind)
+        and (message_uuid is None or d.message_uuid == message_uuid)
+        and (url is None or url in (d.url or ""))
+    ]

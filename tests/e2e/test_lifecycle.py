@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sandbox.core.clock import parse_iso
-from tests.e2e.conftest import live_sandbox
+from tests.harness import live_sandbox
 from tests.helpers import sms
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import live_sandbox
+from tests.harness import live_sandbox
 from tests.helpers import bearer
 from tests.receiver import receiver
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import live_sandbox
+from tests.harness import live_sandbox
 from tests.helpers import N1, N2, sms
 from tests.receiver import receiver
 

@@ -18,7 +18,7 @@ from sandbox.server import BackgroundServer
 from sandbox.settings import Settings
 from sandbox.tls import TlsFiles, ensure_certificate
 from tests.conftest import need
-from tests.e2e.conftest import Live
+from tests.harness import Live
 from tests.helpers import rsa_pair
 from tests.sdk import toolchain
 

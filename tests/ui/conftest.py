@@ -4,23 +4,18 @@ a failure in CI where NEXMO_SANDBOX_REQUIRE_ALL=1)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import pytest
 
-from sandbox.app import create_app
-from sandbox.server import BackgroundServer
-from sandbox.settings import Settings
 from tests.conftest import need
-from tests.helpers import BASIC
+from tests.harness import Live, live_sandbox
+from tests.receiver import Receiver
+from tests.receiver import receiver as real_receiver
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -41,100 +36,19 @@ def chromium_path() -> str | None:
     return None
 
 
-# -- a webhook receiver -----------------------------------------------------------------------
-@dataclass
-class Hit:
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class Receiver:
-    url: str
-    hits: list[Hit] = field(default_factory=list)
-    status: int = 200  # what to answer; a test sets 500 to make deliveries fail
-
-    def bodies(self, path: str) -> list[Any]:
-        return [h.body for h in list(self.hits) if h.path == path]
-
-
+# -- the sandbox and its webhook receiver ------------------------------------------------------
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    rec = Receiver("")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("content-length") or 0))
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = raw.decode(errors="replace")
-            rec.hits.append(Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(rec.status)
-            self.send_header("content-type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"ok" if rec.status < 300 else b"receiver says no")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    rec.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield rec
-    server.shutdown()
-    server.server_close()
-
-
-# -- the sandbox ------------------------------------------------------------------------------
-class Sandbox:
-    """A running sandbox plus a few calls a test makes the way an app or a script would."""
-
-    def __init__(self, server: BackgroundServer) -> None:
-        self.server = server
-        self.url = server.url
-        self.http = httpx.Client(base_url=server.url, timeout=10)
-
-    @property
-    def rt(self) -> Any:
-        return self.server.app.state.runtime
-
-    def send(self, body: dict[str, Any], path: str = "/v1/messages") -> dict[str, Any]:
-        r = self.http.post(path, json=body, headers={"Authorization": BASIC})
-        assert r.status_code == 202, r.text
-        out: dict[str, Any] = r.json()
-        return out
-
-    def text(self, to: str, text: str, channel: str = "sms", frm: str = "447700900000") -> str:
-        body = {"channel": channel, "message_type": "text", "to": to, "from": frm, "text": text}
-        return str(self.send(body)["message_uuid"])
-
-    def message(self, uuid: str) -> dict[str, Any]:
-        r = self.http.get(f"/_sandbox/messages/{uuid}")
-        assert r.status_code == 200, r.text
-        out: dict[str, Any] = r.json()
-        return out
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        r = self.http.request(method, path, json=body)
-        assert r.status_code < 300, r.text
-        return r.json()
+    with real_receiver() as rec:
+        yield rec
 
 
 @pytest.fixture
-def sandbox(receiver: Receiver) -> Iterator[Sandbox]:
-    settings = Settings(
-        clock="manual",
-        status_url=receiver.url + "/status",
-        inbound_url=receiver.url + "/inbound",
-    )
-    server = BackgroundServer(create_app(settings)).start()
-    sb = Sandbox(server)
-    yield sb
-    sb.http.close()
-    server.stop()
+def sandbox(receiver: Receiver) -> Iterator[Live]:
+    with live_sandbox(
+        status_url=receiver.url + "/status", inbound_url=receiver.url + "/inbound"
+    ) as sb:
+        yield sb
 
 
 # -- the browser ------------------------------------------------------------------------------
@@ -167,7 +81,7 @@ def problems() -> PageProblems:
 
 
 @pytest.fixture
-def page(browser: Any, problems: PageProblems, sandbox: Sandbox) -> Iterator[Any]:
+def page(browser: Any, problems: PageProblems, sandbox: Live) -> Iterator[Any]:
     """A fresh page (closed before the sandbox stops); console errors, uncaught exceptions
     and dialogs fail the test."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})

@@ -9,7 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.ui.conftest import Receiver, Sandbox, settled
+from tests.harness import Live
+from tests.receiver import Receiver
+from tests.ui.conftest import settled
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +25,7 @@ def expect(target: Any) -> Any:
     return pw_expect(target)
 
 
-def conversation_url(sb: Sandbox, channel: str, peer: str) -> str:
+def conversation_url(sb: Live, channel: str, peer: str) -> str:
     return f"{sb.url}/conversation?channel={channel}&peer={quote(peer)}"
 
 
@@ -32,7 +34,7 @@ def wait_live(page: Any) -> None:
     expect(page.locator("#live")).to_have_attribute("data-state", "open")
 
 
-def test_overview_lists_filters_and_searches(sandbox: Sandbox, page: Any) -> None:
+def test_overview_lists_filters_and_searches(sandbox: Live, page: Any) -> None:
     sandbox.text("447700900011", "first to eleven", channel="sms")
     sandbox.text("447700900012", "hello twelve", channel="whatsapp")
     sandbox.text("447700900011", "second to eleven", channel="sms")
@@ -62,7 +64,7 @@ def test_overview_lists_filters_and_searches(sandbox: Sandbox, page: Any) -> Non
 
 
 def test_mark_read_changes_ticks_and_fires_status_webhook(
-    sandbox: Sandbox, page: Any, receiver: Receiver
+    sandbox: Live, page: Any, receiver: Receiver
 ) -> None:
     uuid = sandbox.text(USER, "Your code is 1234", channel="whatsapp")
     page.goto(sandbox.url + "/")
@@ -89,7 +91,7 @@ def test_mark_read_changes_ticks_and_fires_status_webhook(
 
 
 def test_sms_has_no_read_and_undeliverable_takes_a_real_error_code(
-    sandbox: Sandbox, page: Any, receiver: Receiver
+    sandbox: Live, page: Any, receiver: Receiver
 ) -> None:
     uuid = sandbox.text(USER, "sms only", channel="sms")
     page.goto(conversation_url(sandbox, "sms", USER))
@@ -109,7 +111,7 @@ def test_sms_has_no_read_and_undeliverable_takes_a_real_error_code(
 
 
 def test_reply_as_the_user_fires_the_inbound_webhook(
-    sandbox: Sandbox, page: Any, receiver: Receiver
+    sandbox: Live, page: Any, receiver: Receiver
 ) -> None:
     sandbox.text(USER, "Reply YES to confirm", channel="sms")
     page.goto(conversation_url(sandbox, "sms", USER))
@@ -124,7 +126,7 @@ def test_reply_as_the_user_fires_the_inbound_webhook(
 
 
 def test_whatsapp_user_sends_image_and_location(
-    sandbox: Sandbox, page: Any, receiver: Receiver
+    sandbox: Live, page: Any, receiver: Receiver
 ) -> None:
     sandbox.text(USER, "Send a photo", channel="whatsapp")
     page.goto(conversation_url(sandbox, "whatsapp", USER))
@@ -145,7 +147,7 @@ def test_whatsapp_user_sends_image_and_location(
     assert kinds[-2:] == ["image", "location"]
 
 
-def test_invalid_reply_shows_the_problem(sandbox: Sandbox, page: Any, problems: Any) -> None:
+def test_invalid_reply_shows_the_problem(sandbox: Live, page: Any, problems: Any) -> None:
     sandbox.text(USER, "hi", channel="whatsapp")
     page.goto(conversation_url(sandbox, "whatsapp", USER))
     page.select_option(".composer select[name=message_type]", "image")
@@ -158,13 +160,13 @@ def test_invalid_reply_shows_the_problem(sandbox: Sandbox, page: Any, problems: 
     problems.console.clear()
 
 
-def test_script_text_and_javascript_urls_render_inert(sandbox: Sandbox, page: Any) -> None:
+def test_script_text_and_javascript_urls_render_inert(sandbox: Live, page: Any) -> None:
     sandbox.text(USER, "<script>alert(1)</script>", channel="whatsapp")
     img = {"url": "javascript:alert(1)", "caption": "<img src=x onerror=alert(2)>"}
-    sandbox.send(
+    sandbox.sent(
         {"channel": "whatsapp", "message_type": "image", "to": USER, "from": APP, "image": img}
     )
-    sandbox.send(
+    sandbox.sent(
         {
             "channel": "whatsapp",
             "message_type": "file",
@@ -185,10 +187,10 @@ def test_script_text_and_javascript_urls_render_inert(sandbox: Sandbox, page: An
     # dialogs and console errors are checked by the page fixture
 
 
-def test_media_shown_images_as_images_others_as_links(sandbox: Sandbox, page: Any) -> None:
+def test_media_shown_images_as_images_others_as_links(sandbox: Live, page: Any) -> None:
     image = sandbox.url + "/static/favicon.svg"
     for kind, url in (("image", image), ("audio", "https://example.com/a.mp3")):
-        sandbox.send(
+        sandbox.sent(
             {
                 "channel": "whatsapp",
                 "message_type": kind,
@@ -197,7 +199,7 @@ def test_media_shown_images_as_images_others_as_links(sandbox: Sandbox, page: An
                 kind: {"url": url},
             }
         )
-    sandbox.send(
+    sandbox.sent(
         {
             "channel": "whatsapp",
             "message_type": "template",
@@ -207,7 +209,7 @@ def test_media_shown_images_as_images_others_as_links(sandbox: Sandbox, page: An
             "whatsapp": {"locale": "en_GB"},
         }
     )
-    sandbox.send(
+    sandbox.sent(
         {
             "channel": "whatsapp",
             "message_type": "custom",
@@ -225,7 +227,7 @@ def test_media_shown_images_as_images_others_as_links(sandbox: Sandbox, page: An
     expect(page.locator('.msg[data-type="custom"] pre')).to_contain_text('"interactive"')
 
 
-def test_new_message_appears_live_within_a_second(sandbox: Sandbox, page: Any) -> None:
+def test_new_message_appears_live_within_a_second(sandbox: Live, page: Any) -> None:
     sandbox.text(USER, "before", channel="viber_service", frm="MyBrand")
     page.goto(sandbox.url + "/")
     wait_live(page)
@@ -245,7 +247,7 @@ def test_new_message_appears_live_within_a_second(sandbox: Sandbox, page: Any) -
     print(f"live update: overview {overview_ms:.0f} ms, thread {thread_ms:.0f} ms")
 
 
-def test_unread_count_clears_when_the_conversation_is_opened(sandbox: Sandbox, page: Any) -> None:
+def test_unread_count_clears_when_the_conversation_is_opened(sandbox: Live, page: Any) -> None:
     sandbox.text(USER, "hello", channel="sms")
     sandbox.control("POST", "/_sandbox/inbound", {"channel": "sms", "from": USER, "text": "one"})
     sandbox.control("POST", "/_sandbox/inbound", {"channel": "sms", "from": USER, "text": "two"})
@@ -258,7 +260,7 @@ def test_unread_count_clears_when_the_conversation_is_opened(sandbox: Sandbox, p
     expect(page.locator(".conv .unread-count")).to_have_count(0)
 
 
-def test_keyboard_only(sandbox: Sandbox, page: Any, receiver: Receiver) -> None:
+def test_keyboard_only(sandbox: Live, page: Any, receiver: Receiver) -> None:
     uuid = sandbox.text(USER, "keyboard", channel="messenger", frm="12345")
     page.goto(conversation_url(sandbox, "messenger", USER))
     button = page.locator(f'#m-{uuid} [data-mark="delivered"]')
@@ -281,7 +283,7 @@ def test_keyboard_only(sandbox: Sandbox, page: Any, receiver: Receiver) -> None:
 
 
 @pytest.mark.parametrize("path", ["/", "/conversation", "/time", "/webhooks", "/failover"])
-def test_readable_at_phone_width(sandbox: Sandbox, page: Any, path: str) -> None:
+def test_readable_at_phone_width(sandbox: Live, page: Any, path: str) -> None:
     uuid = sandbox.text(USER, "a fairly long message " * 8, channel="whatsapp")
     sandbox.control("POST", f"/_sandbox/messages/{uuid}/status", {"status": "delivered"})
     page.set_viewport_size({"width": 375, "height": 740})
@@ -296,7 +298,7 @@ def test_readable_at_phone_width(sandbox: Sandbox, page: Any, path: str) -> None
 
 
 def test_a_user_can_write_first_from_the_overview(
-    sandbox: Sandbox, page: Any, receiver: Receiver
+    sandbox: Live, page: Any, receiver: Receiver
 ) -> None:
     page.goto(sandbox.url + "/")
     expect(page.locator(".empty")).to_contain_text("No messages yet")

@@ -8,7 +8,9 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import need
-from tests.ui.conftest import Receiver, Sandbox, settled
+from tests.harness import Live
+from tests.receiver import Receiver
+from tests.ui.conftest import settled
 
 pytestmark = pytest.mark.e2e
 
@@ -22,18 +24,18 @@ def expect(target: Any) -> Any:
     return pw_expect(target)
 
 
-def conversation_url(sb: Sandbox, channel: str, peer: str) -> str:
+def conversation_url(sb: Live, channel: str, peer: str) -> str:
     return f"{sb.url}/conversation?channel={channel}&peer={quote(peer)}"
 
 
-def require_endpoint(sb: Sandbox, method: str, path: str) -> None:
+def require_endpoint(sb: Live, method: str, path: str) -> None:
     """The failover endpoints come from another part of the project: skip on a user's machine
     until they exist, fail in CI."""
     status = sb.http.request(method, path, json={}).status_code
     need(status != 404, f"{method} {path} is not in this build")
 
 
-def test_advance_by_an_amount_fires_auto_delivery(sandbox: Sandbox, page: Any) -> None:
+def test_advance_by_an_amount_fires_auto_delivery(sandbox: Live, page: Any) -> None:
     sandbox.control("PUT", "/_sandbox/config", {"auto_deliver": 90})
     uuid = sandbox.text(USER, "auto", channel="sms")
     start = sandbox.control("GET", "/_sandbox/clock")["now_ts"]
@@ -63,7 +65,7 @@ def test_advance_by_an_amount_fires_auto_delivery(sandbox: Sandbox, page: Any) -
     expect(page.locator("#clock-pending")).to_contain_text("0 timers pending")
 
 
-def test_next_timer_and_until_idle(sandbox: Sandbox, page: Any) -> None:
+def test_next_timer_and_until_idle(sandbox: Live, page: Any) -> None:
     sandbox.control("PUT", "/_sandbox/config", {"auto_deliver": 30, "auto_read": 3600})
     uuid = sandbox.text(USER, "auto read", channel="whatsapp")
     page.goto(conversation_url(sandbox, "whatsapp", USER))
@@ -76,7 +78,7 @@ def test_next_timer_and_until_idle(sandbox: Sandbox, page: Any) -> None:
     expect(page.locator("#clock-pending")).to_contain_text("0 timers pending")
 
 
-def test_clock_mode_switches_between_manual_and_live(sandbox: Sandbox, page: Any) -> None:
+def test_clock_mode_switches_between_manual_and_live(sandbox: Live, page: Any) -> None:
     page.goto(sandbox.url + "/time")
     expect(page.locator(".clock .mode")).to_have_text("manual")
     page.click("[data-clock-mode=live]")
@@ -88,10 +90,10 @@ def test_clock_mode_switches_between_manual_and_live(sandbox: Sandbox, page: Any
 
 
 def test_v1_failover_on_reject_and_its_timeline(
-    sandbox: Sandbox, page: Any, receiver: Receiver
+    sandbox: Live, page: Any, receiver: Receiver
 ) -> None:
     require_endpoint(sandbox, "GET", "/_sandbox/workflows")
-    result = sandbox.send(
+    result = sandbox.sent(
         {
             "channel": "whatsapp",
             "message_type": "text",
@@ -169,10 +171,10 @@ def dispatch_body(expiry: int = 600) -> dict[str, Any]:
     }
 
 
-def test_dispatch_failover_timer_fires_when_time_advances(sandbox: Sandbox, page: Any) -> None:
+def test_dispatch_failover_timer_fires_when_time_advances(sandbox: Live, page: Any) -> None:
     require_endpoint(sandbox, "GET", "/_sandbox/dispatches")
     require_endpoint(sandbox, "POST", "/v0.1/dispatch")
-    dispatch_uuid = sandbox.send(dispatch_body(600), path="/v0.1/dispatch")["dispatch_uuid"]
+    dispatch_uuid = sandbox.sent(dispatch_body(600), path="/v0.1/dispatch")["dispatch_uuid"]
     page.goto(f"{sandbox.url}/failover/dispatch/{dispatch_uuid}")
     steps = page.locator(".timeline .step")
     expect(steps).to_have_count(2)
@@ -198,9 +200,9 @@ def test_dispatch_failover_timer_fires_when_time_advances(sandbox: Sandbox, page
 
 
 def test_webhook_ledger_shows_failures_and_resends(
-    sandbox: Sandbox, page: Any, receiver: Receiver, problems: Any
+    sandbox: Live, page: Any, receiver: Receiver, problems: Any
 ) -> None:
-    receiver.status = 500
+    receiver.answer = lambda r: 500
     uuid = sandbox.text(USER, "will fail to notify", channel="sms")
     page.goto(sandbox.url + "/webhooks")
     item = page.locator(f'.delivery[data-kind="status"]:has(a[href="/messages/{uuid}"])')
@@ -219,7 +221,7 @@ def test_webhook_ledger_shows_failures_and_resends(
 
     page.goto(sandbox.url + "/webhooks?state=retrying")
     expect(item).to_have_count(1)
-    receiver.status = 200
+    receiver.answer = lambda r: 200
     before = len(receiver.bodies("/status"))
     item.locator("summary").click()
     item.locator("[data-resend]").click()

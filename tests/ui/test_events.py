@@ -19,7 +19,7 @@ from sandbox.core.events import MessageCreated, Reset, WebhookUpdated, WorkflowU
 from sandbox.core.ledger import Delivery
 from sandbox.core.models import Message, Sender, StatusChange
 from sandbox.core.workflow import Workflow
-from tests.ui.conftest import Sandbox
+from tests.harness import Live
 
 pytestmark = pytest.mark.e2e
 
@@ -49,11 +49,11 @@ def run_async(scenario: Callable[[], Awaitable[T]]) -> T:
         return pool.submit(lambda: asyncio.run(scenario())).result()  # type: ignore[arg-type]
 
 
-def subscribers(sb: Sandbox) -> int:
+def subscribers(sb: Live) -> int:
     return sb.rt.bus.subscriber_count
 
 
-def test_stream_sends_small_frames_for_changes(sandbox: Sandbox) -> None:
+def test_stream_sends_small_frames_for_changes(sandbox: Live) -> None:
     with (
         httpx.Client(base_url=sandbox.url, timeout=5) as client,
         client.stream("GET", "/_sandbox/events") as response,
@@ -92,7 +92,7 @@ def test_stream_sends_small_frames_for_changes(sandbox: Sandbox) -> None:
 
 
 def test_heartbeat_comment_keeps_an_idle_stream_alive(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+    sandbox: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(control_events, "HEARTBEAT", 0.05)  # real seconds, transport only
     with (
@@ -104,7 +104,7 @@ def test_heartbeat_comment_keeps_an_idle_stream_alive(
         assert next(events) == ("comment", "keep-alive")
 
 
-def test_disconnect_unsubscribes(sandbox: Sandbox) -> None:
+def test_disconnect_unsubscribes(sandbox: Live) -> None:
     before = subscribers(sandbox)
     with (
         httpx.Client(base_url=sandbox.url, timeout=5) as client,

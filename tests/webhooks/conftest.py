@@ -1,3 +1,3 @@
-from tests.e2e.conftest import live_sandbox, sandbox_server
+from tests.e2e.conftest import sandbox_server
 
-__all__ = ["live_sandbox", "sandbox_server"]
+__all__ = ["sandbox_server"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from vonage_jwt import verify_signature
 
-from tests.e2e.conftest import live_sandbox
+from tests.harness import live_sandbox
 from tests.helpers import bearer, sms
 from tests.receiver import receiver
 

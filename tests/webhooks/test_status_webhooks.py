@@ -9,7 +9,7 @@ import jwt
 import pytest
 from vonage_jwt import verify_signature
 
-from tests.e2e.conftest import live_sandbox
+from tests.harness import live_sandbox
 from tests.helpers import N1, N2, bearer, sms
 from tests.receiver import receiver
 

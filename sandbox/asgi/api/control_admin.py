@@ -31,9 +31,13 @@ async def health(request: Request) -> Response:
     )
 
 
-def _check_url(value: Any, name: str, invalid: list[tuple[str, str]]) -> None:
-    if value is not None and not is_http_url(value):
-        invalid.append((name, "must be an http(s) URL or null."))
+def _check_urls(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The webhook URL fields of an application or the config: absolute http(s), or null."""
+    return [
+        (name, "must be an http(s) URL or null.")
+        for name in URL_FIELDS
+        if name in body and body[name] is not None and not is_http_url(body[name])
+    ]
 
 
 async def list_applications(request: Request) -> Response:
@@ -53,10 +57,7 @@ async def put_application(request: Request) -> Response:
     """Create or update; fields left out keep their value, null clears one."""
     rt = runtime(request)
     body = await read_control_json(request)
-    invalid: list[tuple[str, str]] = []
-    for name in URL_FIELDS:
-        if name in body:
-            _check_url(body[name], name, invalid)
+    invalid = _check_urls(body)
     for name in TEXT_FIELDS:
         if name in body and body[name] is not None and not isinstance(body[name], str):
             invalid.append((name, "must be a string or null."))
@@ -109,10 +110,7 @@ async def put_config(request: Request) -> Response:
     """Change run-time defaults (what the fixture's marker sets per test); reset undoes it."""
     rt = runtime(request)
     body = await read_control_json(request)
-    invalid: list[tuple[str, str]] = []
-    for name in URL_FIELDS:
-        if name in body:
-            _check_url(body[name], name, invalid)
+    invalid = _check_urls(body)
     for name in ("auto_deliver", "auto_read"):
         value = body.get(name)
         if (
