@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sandbox.core.channel import MEDIA_KINDS, Channel
 from sandbox.core.checks import is_http_url
@@ -28,9 +28,12 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
 
 
+ViewKind = Literal["text", "media", "location", "template", "custom", "reaction", "data"]
+
+
 @dataclass(slots=True)
 class Media:
-    kind: str  # image, audio, video, file, vcard, sticker
+    kind: str  # one of MEDIA_KINDS
     url: str | None  # safe to use in src/href, or None
     raw_url: str | None  # what was sent, shown as text when it is not safe
     caption: str | None = None
@@ -39,7 +42,7 @@ class Media:
 
 @dataclass(slots=True)
 class ContentView:
-    kind: str  # text, media, location, template, custom, reaction, data
+    kind: ViewKind
     text: str | None = None
     media: Media | None = None
     title: str | None = None  # template name, reaction emoji, ...

@@ -277,7 +277,7 @@ class Engine:
 
         self.scheduler.at(
             self.clock.now() + delay,
-            f"auto-{status[:-2] if status.endswith('ed') else status}",
+            "auto-deliver" if status == "delivered" else "auto-read",
             f"{self.channels[message.channel].label} handset {message.to} marks "
             f"{message.uuid[:8]} {status}",
             act,

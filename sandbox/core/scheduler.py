@@ -10,13 +10,18 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
+
+
+# What a timer does: a handset acting on its own, a Dispatch expiry, a webhook retry.
+TimerKind = Literal["auto-deliver", "auto-read", "failover", "webhook-retry"]
 
 
 @dataclass(eq=False, slots=True)
 class Timer:
     due: float
     seq: int
-    kind: str  # "auto-deliver", "auto-read", "failover", "webhook-retry", ...
+    kind: TimerKind
     description: str
     action: Callable[[], None] = field(repr=False)
     owner: str | None = None  # application id, so a reset of one application drops its timers
@@ -47,7 +52,7 @@ class Scheduler:
     def at(
         self,
         due: float,
-        kind: str,
+        kind: TimerKind,
         description: str,
         action: Callable[[], None],
         *,
