@@ -91,16 +91,23 @@ GSM7_EXTENDED = "^{}\\[~]|€"
 
 
 def segment_count(text: str) -> int:
-    """How many SMS parts a text takes (GSM-7: 160/153; otherwise UCS-2: 70/67).
+    """How many SMS parts a text takes (GSM-7: 160 septets alone, 153 per part; otherwise
+    UCS-2: 70 units alone, 67 per part). A character of two units (a GSM-7 extension character,
+    a UCS-2 surrogate pair) is never split across two parts.
 
     Reported as `sms.count_total` in status webhooks and `num_messages` inbound.
     """
     if GSM7.issuperset(text):
-        length = len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
+        units = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
         single, multi = 160, 153
     else:
-        length = len(text.encode("utf-16-le")) // 2
+        units = [len(ch.encode("utf-16-le")) // 2 for ch in text]
         single, multi = 70, 67
-    if length <= single:
+    if sum(units) <= single:
         return 1
-    return -(-length // multi)
+    parts, used = 1, 0
+    for n in units:
+        if used + n > multi:
+            parts, used = parts + 1, 0
+        used += n
+    return parts

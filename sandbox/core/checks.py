@@ -51,9 +51,10 @@ def is_http_url(value: Any) -> bool:
         return False
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def check_url(

@@ -92,13 +92,15 @@ class Engine:
 
     # -- configuration -----------------------------------------------------------------------
     def configure(self, changes: Mapping[str, Any]) -> RunConfig:
-        """Change run-time settings (names of :class:`RunConfig` fields, already checked)."""
+        """Change run-time settings (names of :class:`RunConfig` fields, values already
+        checked): all of them or, when one name is unknown, none."""
+        unknown = [name for name in changes if name not in RunConfig.names()]
+        if unknown:
+            raise BadControlRequest(
+                f"{', '.join(unknown)}: not run-time settings.",
+                invalid=[(n, "is not a setting that can change at run time.") for n in unknown],
+            )
         for name, value in changes.items():
-            if name not in RunConfig.names():
-                raise BadControlRequest(
-                    f"{name} is not a run-time setting.",
-                    invalid=[(name, "is not a setting that can change at run time.")],
-                )
             setattr(self.config, name, value)
         self.bus.publish(ConfigUpdated(self.config))
         return self.config

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-
 # What a timer does: a handset acting on its own, a Dispatch expiry, a webhook retry.
 TimerKind = Literal["auto-deliver", "auto-read", "failover", "webhook-retry"]
 

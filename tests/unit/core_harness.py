@@ -13,7 +13,7 @@ from fake_channels import default_registry
 from sandbox.core.channel import Registry
 from sandbox.core.clock import VirtualClock
 from sandbox.core.config import RunConfig
-from sandbox.core.dispatch import Dispatches
+from sandbox.core.dispatch import Condition, ConditionStatus, Dispatches, DispatchItem
 from sandbox.core.engine import Engine
 from sandbox.core.events import Event, EventBus
 from sandbox.core.failover import Failover
@@ -125,6 +125,15 @@ def inbound(
         extra=extra or {},
         application_id=application_id,
     )
+
+
+def dispatch_item(
+    channel: str, condition: ConditionStatus | None = "delivered", expiry: int = 600
+) -> DispatchItem:
+    """A Dispatch workflow item; ``condition`` None for the last one."""
+    addr: dict[str, Any] = {"viber_service": {"from_": "16273"}}.get(channel, {})
+    failover = None if condition is None else Condition(expiry, condition)
+    return DispatchItem(outbound(channel, text=f"via {channel}", **addr), failover)
 
 
 def sender(application_id: str | None = APP_ID, api_key: str | None = None) -> Sender:

@@ -37,9 +37,9 @@ def test_iso_round_trip() -> None:
 def test_scheduler_orders_and_cancels() -> None:
     s = Scheduler()
     fired: list[str] = []
-    s.at(30, "k", "c", lambda: fired.append("c"))
-    a = s.at(10, "k", "a", lambda: fired.append("a"))
-    s.at(10, "k", "b", lambda: fired.append("b"))
+    s.at(30, "failover", "c", lambda: fired.append("c"))
+    a = s.at(10, "failover", "a", lambda: fired.append("a"))
+    s.at(10, "failover", "b", lambda: fired.append("b"))
     s.cancel(a)
     assert len(s) == 2 and s.next_due() == 10
     while (t := s.pop_next(100)) is not None:
@@ -63,7 +63,7 @@ def test_timeline_fires_in_order_and_settles_between_batches() -> None:
             log.append(("settle", clock.now()))
 
     tl.settler = Settler()
-    s.at(5, "k", "five", lambda: log.append(("five", clock.now())))
+    s.at(5, "failover", "five", lambda: log.append(("five", clock.now())))
     # A timer that schedules another one that falls inside the same advance.
     s.at(
         2,
@@ -71,7 +71,7 @@ def test_timeline_fires_in_order_and_settles_between_batches() -> None:
         "two",
         lambda: (
             log.append(("two", clock.now())),
-            s.at(3, "k", "three", lambda: log.append(("three", clock.now()))),
+            s.at(3, "failover", "three", lambda: log.append(("three", clock.now()))),
         ),
     )
     moved = asyncio.run(tl.advance(10))
@@ -87,12 +87,12 @@ def test_a_failing_timer_is_recorded_and_time_goes_on() -> None:
     errors: list[ErrorRaised] = []
     bus.on(ErrorRaised, errors.append)
     tl = Timeline(clock, s, bus)
-    s.at(1, "k", "boom", lambda: 1 / 0)  # type: ignore[func-returns-value]
+    s.at(1, "failover", "boom", lambda: 1 / 0)  # type: ignore[func-returns-value]
     after: list[float] = []
-    s.at(2, "k", "after", lambda: after.append(clock.now()))
+    s.at(2, "failover", "after", lambda: after.append(clock.now()))
     asyncio.run(tl.advance(5))
     assert after == [2] and len(errors) == 1
-    assert "ZeroDivisionError" in errors[0].traceback and errors[0].where == "timer k"
+    assert "ZeroDivisionError" in errors[0].traceback and errors[0].where == "timer failover"
 
 
 def test_hundred_thousand_timers() -> None:
