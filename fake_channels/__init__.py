@@ -8,15 +8,17 @@ Built-in channels register exactly the way a new one would: by passing a
 
 from __future__ import annotations
 
+from fake_channels.email import EMAIL_CHANNEL
 from fake_channels.messenger import MESSENGER
 from fake_channels.mms import MMS
+from fake_channels.rcs import RCS
 from fake_channels.sms import SMS
 from fake_channels.viber import VIBER
 from fake_channels.whatsapp import WHATSAPP
 from sandbox.core.channel import Channel, Registry
 from sandbox.core.checks import Issue
 
-DEFAULT_CHANNELS: tuple[Channel, ...] = (SMS, MMS, WHATSAPP, MESSENGER, VIBER)
+DEFAULT_CHANNELS: tuple[Channel, ...] = (SMS, MMS, RCS, WHATSAPP, MESSENGER, VIBER, EMAIL_CHANNEL)
 
 
 def default_registry() -> Registry:

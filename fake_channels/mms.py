@@ -54,4 +54,5 @@ MMS = Channel(
     from_patterns=(SHORT_CODE,),
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
+    inbound_fields=("origin",),
 )

@@ -77,6 +77,7 @@ SMS = Channel(
     from_patterns=(ALPHANUMERIC_SENDER, SHORT_CODE),
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
+    inbound_fields=("origin",),
     inbound_extras_v01=_inbound_extras_v01,
 )
 

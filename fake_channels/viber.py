@@ -95,4 +95,5 @@ VIBER = Channel(
     content_checks={"image": _image, "video": _video, "file": _file},
     dispatch_options_check=_dispatch_options,
     inbound_extras=_inbound_extras,
+    inbound_fields=("context",),
 )

@@ -137,4 +137,5 @@ WHATSAPP = Channel(
     inbound_read=True,
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
+    inbound_fields=("profile", "context", "whatsapp", "provider_message"),
 )

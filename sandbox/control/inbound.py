@@ -13,8 +13,7 @@ from sandbox.core.errors import BadControlRequest
 from sandbox.core.models import InboundDraft
 from sandbox.core.store import Store
 
-# Fields beyond the content that an inbound webhook can carry, per channel.
-EXTRAS = ("profile", "context", "whatsapp", "provider_message", "origin", "sms")
+ENVELOPE = ("channel", "from", "to", "message_type", "application_id")
 
 
 def _check_location(issues: list[Issue], value: Any) -> None:
@@ -78,12 +77,24 @@ def parse_inbound(body: Mapping[str, Any], channels: Registry, store: Store) -> 
         if not isinstance(body.get("contacts"), list):
             issues.append(Issue(1150, "contacts", "must be an array."))
         content["contacts"] = body.get("contacts")
+    elif message_type == "html":
+        obj = as_object(issues, body.get("html"), "html")
+        check_string(issues, obj.get("body"), "html.body")
+        content["html"] = body.get("html")
     elif message_type in ("reply", "button", "order"):
         as_object(issues, body.get(message_type), message_type)
         content[message_type] = body.get(message_type)
     # "unsupported" carries no content.
 
-    extra = {k: body[k] for k in EXTRAS if k in body}
+    # Fields beyond the content that the channel's inbound webhooks carry (`profile` ...);
+    # anything else would be dropped, so it is refused instead.
+    known = {*ENVELOPE, message_type, *channel.inbound_fields}
+    issues.extend(
+        Issue(1150, key, f"is not part of a {channel.label} inbound message.")
+        for key in body
+        if key not in known
+    )
+    extra = {k: body[k] for k in channel.inbound_fields if k in body}
     for key, value in extra.items():
         if not isinstance(value, Mapping):
             issues.append(Issue(1150, key, "must be an object."))

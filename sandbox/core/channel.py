@@ -23,7 +23,11 @@ from sandbox.core.checks import (
 )
 from sandbox.core.models import Message, StatusChange
 
-AddressKind = Literal["number", "id"]
+AddressKind = Literal["number", "id", "email"]
+
+# An email address (`local@domain`), or `Display Name <local@domain>` as a sender.
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+DISPLAY_NAME_EMAIL = re.compile(r"^[^<>]*<([^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)>$")
 
 # The simulated mobile network's MCC+MNC (a UK network), as Vonage reports them in
 # `destination.network_code` and `origin.network_code`.
@@ -39,6 +43,8 @@ OptionsCheck = Callable[[Mapping[str, Any], str, list[Issue]], None]
 StatusExtras = Callable[[Message, StatusChange], dict[str, Any]]
 InboundExtras = Callable[[Message, str], dict[str, Any]]  # (message, the sandbox's base URL)
 InboundExtrasV01 = Callable[[Message], tuple[dict[str, Any], dict[str, Any]]]  # (message., top)
+# Checks of the whole v1 message body, whatever its type (RCS suggestions, SMS pool_id ...).
+MessageCheck = Callable[[Mapping[str, Any], list[Issue]], None]
 
 
 @dataclass(frozen=True)
@@ -61,15 +67,24 @@ class Channel:
     content_checks: Mapping[str, ContentCheck] = field(default_factory=dict)
     # Checks of the option block; returns 1110 issues.
     options_check: OptionsCheck | None = None
-    # Also accept these sender formats (SMS alphanumeric ids, MMS short codes).
+    # Also accept these sender formats (SMS alphanumeric ids, MMS short codes); for an `id`
+    # sender, the id must match one of them when any is given (RCS agent ids).
     from_patterns: tuple[re.Pattern[str], ...] = ()
+    # Top-level fields of a v1 request this channel reads besides content and option block
+    # (kept with the message: RCS `suggestions`, SMS `pool_id` ...), and their checks.
+    message_fields: tuple[str, ...] = ()
+    message_check: MessageCheck | None = None
+    # What a simulated user's inbound message may carry besides its content (`profile` ...).
+    inbound_fields: tuple[str, ...] = ()
     # What the 2018 APIs (Messages v0.1, Dispatch) let this channel send.
     v01_outbound_types: tuple[str, ...] = ()
     # Message types that are charged; None: all of them (WhatsApp charges templates only:
     # replies inside the customer-service window are free).
     priced_types: tuple[str, ...] | None = None
-    # `PATCH /v1/messages/{uuid}` `{"status": "read"}` on an inbound message (WhatsApp).
+    # `PATCH /v1/messages/{uuid}` `{"status": "read"}` on an inbound message (WhatsApp), and
+    # `{"status": "revoked"}` on an outbound message not yet delivered (RCS).
     inbound_read: bool = False
+    revocable: bool = False
     # Extra checks of the option block when the message is a Dispatch workflow item.
     dispatch_options_check: OptionsCheck | None = None
     status_extras: StatusExtras | None = None  # v1 status webhooks
@@ -95,6 +110,8 @@ class Channel:
             )
         elif self.to_kind == "id" and not 1 <= len(value) <= 50:
             issues.append(Issue(1130, name, "must be an id of 1 to 50 characters."))
+        elif self.to_kind == "email" and not EMAIL.match(value):
+            issues.append(Issue(1130, name, "must be an email address."))
 
     def check_from(self, value: Any, issues: list[Issue], name: str = "from") -> None:
         if value is None:
@@ -104,6 +121,11 @@ class Channel:
         elif self.from_kind == "id":
             if not 1 <= len(value) <= 50:
                 issues.append(Issue(1120, name, "must be an id of 1 to 50 characters."))
+            elif self.from_patterns and not any(p.match(value) for p in self.from_patterns):
+                issues.append(Issue(1120, name, f"is not a valid sender id for {self.name}."))
+        elif self.from_kind == "email":
+            if not (EMAIL.match(value) or DISPLAY_NAME_EMAIL.match(value)):
+                issues.append(Issue(1120, name, "must be an email address or 'Name <address>'."))
         elif not (E164.match(value) or any(p.match(value) for p in self.from_patterns)):
             issues.append(Issue(1120, name, f"is not a valid sender for {self.name}."))
 
@@ -130,6 +152,11 @@ class Channel:
         extra = self.content_checks.get(message_type)
         if extra is not None:
             extra(self, body, issues)
+
+    def check_message(self, body: Mapping[str, Any], issues: list[Issue]) -> None:
+        """The channel's checks of the whole body (after address, content and options)."""
+        if self.message_check is not None:
+            self.message_check(body, issues)
 
     def check_options(self, body: Mapping[str, Any], issues: list[Issue]) -> None:
         if self.option_block is None or self.options_check is None:

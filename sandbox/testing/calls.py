@@ -67,6 +67,10 @@ def _check(response: httpx.Response) -> Any:
     return _json_body(response)
 
 
+# Inbound fields that are not content (what channels' inbound webhooks carry beside it).
+EXTRA_FIELDS = ("profile", "context", "whatsapp", "provider_message", "origin", "email")
+
+
 class _Calls:
     """The control API, one method per call, each returning a :class:`_Call`."""
 
@@ -115,7 +119,7 @@ class _Calls:
         body["message_type"] = message_type or ("text" if text is not None else None)
         if body["message_type"] is None:
             # A media reply names its type by its one content field: image={...} and so on.
-            kinds = [k for k in fields if k not in ("profile", "context", "whatsapp", "sms")]
+            kinds = [k for k in fields if k not in EXTRA_FIELDS]
             body["message_type"] = kinds[0] if len(kinds) == 1 else "text"
         if application_id is not None:
             body["application_id"] = application_id

@@ -49,6 +49,7 @@ def check_message(
     if isinstance(message_type, str) and message_type in channel.outbound_types:
         channel.check_content(message_type, body, local)
     channel.check_options(body, local)
+    channel.check_message(body, local)
 
     if "client_ref" in body:
         ref = body.get("client_ref")
@@ -73,7 +74,7 @@ def check_message(
         return None
 
     options: dict[str, Any] = {}
-    for key in (channel.option_block, "context", "ttl"):
+    for key in (channel.option_block, "context", "ttl", *channel.message_fields):
         if key is not None and key in body:
             options[key] = body[key]
     content_key = message_type

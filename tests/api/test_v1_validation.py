@@ -48,7 +48,7 @@ def test_invalid_json(api: Api, raw: bytes) -> None:
     ("body", "code", "bad"),
     [
         (sms(channel="telegram"), 1100, {"channel"}),
-        (sms(channel="rcs"), 1100, {"channel"}),
+        (sms(channel="line"), 1100, {"channel"}),
         (
             {
                 **sms(channel="messenger", to="123", **{"from": "456"}),

@@ -1,0 +1,116 @@
+"""Email (a Messages channel since 2026): addresses both ends (`from` may be
+`Display Name <address>`), `text`, `html` or `content` (text and html parts), and an `email`
+block whose `subject` is required. No read receipts; bounces come back as `rejected` or
+`undeliverable` status webhooks.
+
+Vonage's published shapes are thin here; the fields follow the Node SDK's email types
+(`@vonage/messages` 1.27: EmailText, EmailHTML, EmailContent, EmailSettings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sandbox.core.channel import EMAIL, Channel
+from sandbox.core.checks import Issue, as_object, check_enum, check_string
+from sandbox.core.models import Message
+
+IMPORTANCE = ("High", "Normal", "Low")
+PRIORITY = ("Non-Urgent", "Normal", "Urgent")
+SENSITIVITY = ("Personal", "Private", "Company-Confidential")
+SUBJECT_MAX = 998  # RFC 5322's line limit: no longer header line can be sent
+
+
+def _recipients(issues: list[Issue], value: Any, name: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        issues.append(Issue(1110, name, "must be an array of {address, name?} objects."))
+        return
+    for i, item in enumerate(value):
+        obj = as_object(issues, item, f"{name}[{i}]", code=1110)
+        if not obj:
+            continue
+        address = obj.get("address")
+        if not isinstance(address, str) or not EMAIL.match(address):
+            issues.append(Issue(1110, f"{name}[{i}].address", "must be an email address."))
+        if "name" in obj:
+            check_string(issues, obj.get("name"), f"{name}[{i}].name", code=1110)
+
+
+def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
+    check_string(issues, block.get("subject"), f"{name}.subject", code=1110, max_len=SUBJECT_MAX)
+    check_enum(issues, block.get("importance"), f"{name}.importance", IMPORTANCE, code=1110)
+    check_enum(issues, block.get("priority"), f"{name}.priority", PRIORITY, code=1110)
+    check_enum(issues, block.get("sensitivity"), f"{name}.sensitivity", SENSITIVITY, code=1110)
+    for key in ("cc", "bcc"):
+        _recipients(issues, block.get(key), f"{name}.{key}")
+
+
+def _html(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
+    obj = as_object(issues, body.get("html"), "html")
+    if obj:
+        check_string(issues, obj.get("body"), "html.body")
+
+
+def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
+    parts = body.get("content")
+    if not isinstance(parts, list) or not parts:
+        issues.append(Issue(1150, "content", "must be a non-empty array of text and html parts."))
+        return
+    for i, part in enumerate(parts):
+        obj = as_object(issues, part, f"content[{i}]")
+        kind = obj.get("type")
+        if kind == "text":
+            check_string(issues, obj.get("text"), f"content[{i}].text")
+        elif kind == "html":
+            check_string(issues, obj.get("body"), f"content[{i}].body")
+        elif obj:
+            issues.append(Issue(1150, f"content[{i}].type", "must be text or html."))
+
+
+def parts(message: Message) -> tuple[str | None, str | None]:
+    """The text part and the HTML part of an email (either may be missing)."""
+    content = message.content
+    text = content.get("text") if isinstance(content.get("text"), str) else None
+    html_obj = content.get("html")
+    html = html_obj.get("body") if isinstance(html_obj, Mapping) else None
+    for part in content.get("content") or []:
+        if isinstance(part, Mapping) and part.get("type") == "text" and text is None:
+            text = part.get("text") if isinstance(part.get("text"), str) else None
+        if isinstance(part, Mapping) and part.get("type") == "html" and html is None:
+            html = part.get("body") if isinstance(part.get("body"), str) else None
+    return text, html if isinstance(html, str) else None
+
+
+def subject(message: Message) -> str | None:
+    """The subject: from the `email` block of an outbound message, or of an inbound one."""
+    for block in ((message.options or {}).get("email"), (message.extra or {}).get("email")):
+        if isinstance(block, Mapping) and isinstance(block.get("subject"), str):
+            return str(block["subject"])
+    return None
+
+
+def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
+    block = (message.extra or {}).get("email")
+    return {"email": dict(block)} if isinstance(block, Mapping) else {}
+
+
+EMAIL_CHANNEL = Channel(
+    name="email",
+    v01_name="email",  # no 2018 API knows it: v01_outbound_types stays empty
+    label="Email",
+    to_kind="email",
+    from_kind="email",
+    outbound_types=("text", "html", "content"),
+    inbound_types=("text", "html"),
+    has_read=False,
+    text_limit=None,
+    price="0.0010",
+    option_block="email",
+    options_check=_options,
+    content_checks={"html": _html, "content": _content},
+    inbound_extras=_inbound_extras,
+    inbound_fields=("email",),
+)
