@@ -224,6 +224,8 @@ RCS = Channel(
     message_fields=("suggestions", "trusted_recipient"),
     message_check=_message,
     revocable=True,
+    suggestions=suggestions_of,
+    tap=tap,
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
 )

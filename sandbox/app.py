@@ -1,4 +1,5 @@
-"""The app factory: ``create_app(settings, *, clock=None, store=None, transport=None)``.
+"""The app factory: ``create_app(settings, *, clock=None, store=None, transport=None,
+channels=())``.
 
 Everything is built from the arguments; there is no module-level app and no global state, so
 a test can build as many independent sandboxes as it likes.
@@ -10,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 from starlette.applications import Starlette
@@ -19,9 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from fake_channels import DEFAULT_CHANNELS
 from sandbox.asgi.api import routes as api_routes
 from sandbox.asgi.io import problem
 from sandbox.asgi.runtime import Runtime
+from sandbox.core.channel import Channel, Registry
 from sandbox.core.clock import VirtualClock
 from sandbox.core.errors import MethodNotAllowed, NotFound, SandboxError
 from sandbox.core.events import ErrorRaised
@@ -39,9 +42,13 @@ def create_app(
     clock: VirtualClock | None = None,
     store: Store | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    channels: Sequence[Channel] = (),
 ) -> Starlette:
+    """``channels``: more simulated channels, registered after the built-in ones exactly as
+    they are (a channel of the same name replaces the built-in one)."""
     settings = settings or Settings()
-    rt = Runtime(settings, clock=clock, store=store)
+    registry = Registry((*DEFAULT_CHANNELS, *channels))
+    rt = Runtime(settings, clock=clock, store=store, channels=registry)
     rt.transport = transport
 
     # The browser inbox last: it serves `/`.

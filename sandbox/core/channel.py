@@ -43,6 +43,10 @@ OptionsCheck = Callable[[Mapping[str, Any], str, list[Issue]], None]
 StatusExtras = Callable[[Message, StatusChange], dict[str, Any]]
 InboundExtras = Callable[[Message, str], dict[str, Any]]  # (message, the sandbox's base URL)
 InboundExtrasV01 = Callable[[Message], tuple[dict[str, Any], dict[str, Any]]]  # (message., top)
+# The suggestion chips of an outbound message in the order a handset shows them, and the
+# inbound (message_type, content) a tap on one sends (RCS).
+Suggestions = Callable[[Message], list[dict[str, Any]]]
+Tap = Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
 # Checks of the whole v1 message body, whatever its type (RCS suggestions, SMS pool_id ...).
 MessageCheck = Callable[[Mapping[str, Any], list[Issue]], None]
 
@@ -85,6 +89,8 @@ class Channel:
     # `{"status": "revoked"}` on an outbound message not yet delivered (RCS).
     inbound_read: bool = False
     revocable: bool = False
+    suggestions: Suggestions | None = None
+    tap: Tap | None = None
     # Extra checks of the option block when the message is a Dispatch workflow item.
     dispatch_options_check: OptionsCheck | None = None
     status_extras: StatusExtras | None = None  # v1 status webhooks

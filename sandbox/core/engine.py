@@ -16,12 +16,10 @@ Outbound life, as Vonage's message statuses describe it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sandbox.core.channel import Registry
 from sandbox.core.clock import Clock
 from sandbox.core.config import RunConfig
+from sandbox.core.directory import Directory
 from sandbox.core.error_codes import ASYNC_ERRORS, DEFAULT_ERROR
 from sandbox.core.errors import (
     BadControlRequest,
@@ -31,9 +29,6 @@ from sandbox.core.errors import (
     UnsupportedOperation,
 )
 from sandbox.core.events import (
-    AccountUpdated,
-    ApplicationUpdated,
-    ConfigUpdated,
     ConversationSeen,
     EventBus,
     MessageCreated,
@@ -46,9 +41,9 @@ from sandbox.core.ids import new_uuid
 from sandbox.core.models import (
     FINAL_STATUSES,
     INBOUND_STATUS,
-    Account,
+    REVOKE_WITHIN,
+    REVOKED,
     Api,
-    Application,
     InboundDraft,
     Message,
     Outbound,
@@ -60,19 +55,9 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Store
 
 MARKABLE = ("delivered", "read", "rejected", "undeliverable")
-APPLICATION_FIELDS = (
-    "name",
-    "status_url",
-    "inbound_url",
-    "webhook_version",
-    "public_key",
-    "signature_secret",
-    "api_key",
-)
-ACCOUNT_FIELDS = ("api_secret", "signature_secret")
 
 
-class Engine:
+class Engine(Directory):
     def __init__(
         self,
         *,
@@ -89,56 +74,6 @@ class Engine:
         self.channels = channels
         self.bus = bus
         self.config = config or RunConfig()  # the one object; changed in place by configure()
-
-    # -- configuration -----------------------------------------------------------------------
-    def configure(self, changes: Mapping[str, Any]) -> RunConfig:
-        """Change run-time settings (names of :class:`RunConfig` fields, values already
-        checked): all of them or, when one name is unknown, none."""
-        unknown = [name for name in changes if name not in RunConfig.names()]
-        if unknown:
-            raise BadControlRequest(
-                f"{', '.join(unknown)}: not run-time settings.",
-                invalid=[(n, "is not a setting that can change at run time.") for n in unknown],
-            )
-        for name, value in changes.items():
-            setattr(self.config, name, value)
-        self.bus.publish(ConfigUpdated(self.config))
-        return self.config
-
-    # -- applications and accounts -----------------------------------------------------------
-    def application(self, application_id: str, *, create: bool = True) -> Application | None:
-        """The application, registered on first use unless ``create`` is false."""
-        app = self.store.applications.get(application_id)
-        if app is None and create:
-            app = Application(id=application_id, created_at=self.clock.now())
-            self.store.applications[application_id] = app
-            self.bus.publish(ApplicationUpdated(app))
-        return app
-
-    def update_application(self, application_id: str, changes: Mapping[str, Any]) -> Application:
-        """Create or update; fields left out keep their value (already checked)."""
-        app = self.application(application_id)
-        assert app is not None
-        for name in APPLICATION_FIELDS:
-            if name in changes:
-                setattr(app, name, changes[name])
-        self.bus.publish(ApplicationUpdated(app))
-        return app
-
-    def account(self, api_key: str, changes: Mapping[str, Any] | None = None) -> Account:
-        """The account of ``api_key``, created if new, with ``changes`` applied."""
-        account = self.store.accounts.get(api_key)
-        created = account is None
-        if account is None:
-            account = self.store.accounts[api_key] = Account(api_key)
-        changed = False
-        for name in ACCOUNT_FIELDS:
-            if changes is not None and name in changes:
-                setattr(account, name, changes[name])
-                changed = True
-        if created or changed:
-            self.bus.publish(AccountUpdated(account))
-        return account
 
     # -- outbound ----------------------------------------------------------------------------
     def send(
@@ -243,6 +178,8 @@ class Engine:
             )
         channel = self.channels[message.channel]
         current = message.status
+        if current == REVOKED:
+            raise IllegalTransition("The message was revoked: the handset never received it.")
         if current in FINAL_STATUSES:
             raise IllegalTransition(f"The message is already {current}; nothing follows that.")
         if status == "read" and not channel.has_read:
@@ -337,6 +274,71 @@ class Engine:
             message.history.append(change)
             self.bus.publish(MessageUpdated(message))
         return message
+
+    def revoke(self, uuid: str, sender: Sender) -> Message:
+        """`PATCH /v1/messages/{uuid}` `{"status": "revoked"}` on an outbound message of a
+        channel that can take one back (RCS). As on Vonage, a request is no guarantee: a
+        message still `submitted` within a day of its creation is revoked (the handset never
+        shows it); otherwise nothing changes. Either way the outcome is recorded in the
+        message's `extra.revocation`, for a test or a person to see."""
+        message = self.store.get(uuid)
+        if message is None:
+            raise NotFound(f"External Id not found for message {uuid}.")
+        if not self.channels[message.channel].revocable or message.direction != "outbound":
+            raise UnsupportedOperation()
+        now = self.clock.now()
+        if message.status == REVOKED:
+            outcome = "already revoked"
+        elif message.status != "submitted":
+            outcome = f"too late: the message was already {message.status}"
+        elif now - message.created_at > REVOKE_WITHIN:
+            outcome = "too late: revocation is possible within 24 hours of sending"
+        else:
+            outcome = "revoked"
+            change = StatusChange(REVOKED, now, by="api")
+            message.status = REVOKED
+            message.history.append(change)
+        message.extra = {**(message.extra or {}), "revocation": {"at": now, "outcome": outcome}}
+        self.bus.publish(MessageUpdated(message))
+        return message
+
+    def tap(self, uuid: str, index: int | None = None, postback: str | None = None) -> Message:
+        """The end user taps a suggestion chip of outbound message ``uuid`` (by its position,
+        or by its postback data): the app receives the inbound message the tap sends."""
+        message = self.get(uuid)
+        channel = self.channels[message.channel]
+        if channel.suggestions is None or channel.tap is None or message.direction != "outbound":
+            raise IllegalTransition(f"{channel.label} messages have no suggestions to tap.")
+        if message.status == REVOKED:
+            raise IllegalTransition("The message was revoked: the handset never showed it.")
+        chips = channel.suggestions(message)
+        if index is not None:
+            if not 0 <= index < len(chips):
+                raise BadControlRequest(
+                    f"The message has {len(chips)} suggestions.",
+                    invalid=[("suggestion", f"must be 0 to {len(chips) - 1}.")],
+                )
+            chip = chips[index]
+        else:
+            found = [c for c in chips if c.get("postback_data") == postback]
+            if not found:
+                raise BadControlRequest(
+                    "No suggestion of the message has that postback data.",
+                    invalid=[("postback_data", "matches no suggestion of the message.")],
+                )
+            chip = found[0]
+        message_type, content = channel.tap(chip)
+        return self.receive(
+            InboundDraft(
+                channel=message.channel,
+                from_=message.to,
+                to=message.from_,
+                message_type=message_type,
+                content={message_type: content},
+                extra={},
+                application_id=message.application_id,
+            )
+        )
 
     def mark_seen(self, channel: str, peer: str) -> int:
         """The inbox opened a conversation: its inbound messages count as read there."""

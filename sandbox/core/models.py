@@ -14,6 +14,11 @@ Api = Literal["v1", "v0.1", "dispatch", "sandbox"]  # what a message came throug
 WorkflowKind = Literal["v1", "dispatch"]
 
 FINAL_STATUSES = frozenset({"rejected", "undeliverable"})
+# An outbound message taken back before delivery (RCS): the handset never shows it. Not one of
+# Vonage's webhook statuses, so it sends no webhook; the control API and the inbox show it.
+REVOKED = "revoked"
+# Vonage takes revocation requests only within a day of the message's creation.
+REVOKE_WITHIN = 24 * 3600.0
 INBOUND_STATUS = "received"
 
 

@@ -200,6 +200,15 @@ class _Calls:
         return _Call("GET", f"/_sandbox/{kind}" + (f"/{item}" if item else ""))
 
     @staticmethod
+    def tap(uuid: str, suggestion: int | None, postback_data: str | None) -> _Call:
+        body: dict[str, Any] = (
+            {"suggestion": suggestion}
+            if suggestion is not None
+            else {"postback_data": postback_data}
+        )
+        return _Call("POST", f"/_sandbox/messages/{uuid}/tap", json=body)
+
+    @staticmethod
     def errors(offset: int) -> _Call:
         return _Call("GET", "/_sandbox/errors", {"offset": offset})
 

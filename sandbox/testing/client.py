@@ -139,6 +139,13 @@ class SandboxClient:
         seconds pass; check ``.matched``."""
         return WaitResult.from_json(self.call(_Calls.wait(filters, count, timeout, limit)))
 
+    def tap(
+        self, uuid: str, suggestion: int | None = None, *, postback_data: str | None = None
+    ) -> Message:
+        """The end user taps a suggestion chip of message ``uuid`` (by position, or by its
+        postback data); returns the inbound message the app received."""
+        return Message.from_json(self.call(_Calls.tap(uuid, suggestion, postback_data)))
+
     def clock(self) -> ClockState:
         return ClockState.from_json(self.call(_Calls.clock()))
 

@@ -224,6 +224,14 @@ class SandboxHandle:
         status webhooks have been attempted when this returns."""
         return self.client.mark(uuid, status, error_code, reason=reason)
 
+    def tap(
+        self, uuid: str, suggestion: int | None = None, *, postback_data: str | None = None
+    ) -> Message:
+        """The handset taps a suggestion chip of message ``uuid`` (RCS): by its position (chips
+        of the cards first, then the message's own) or by its postback data. The inbound
+        webhook has been attempted when this returns."""
+        return self.client.tap(uuid, suggestion, postback_data=postback_data)
+
     def reply(
         self,
         channel: str,

@@ -80,9 +80,38 @@ async def inbound(request: Request) -> Response:
     return json_response(detail(request, message.uuid), 201)
 
 
+async def tap(request: Request) -> Response:
+    """`{"suggestion": N}` (its position, message-level chips after the cards') or
+    `{"postback_data": "..."}`: the end user taps a suggestion; answers the inbound message."""
+    rt = runtime(request)
+    body = await read_control_json(request)
+    index, postback = body.get("suggestion"), body.get("postback_data")
+    if (index is None) == (postback is None):
+        raise BadControlRequest(
+            "Name the suggestion: its position or its postback data.",
+            invalid=[("suggestion", "give suggestion (a number) or postback_data, not both.")],
+        )
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+        raise BadControlRequest(
+            "suggestion must be a whole number.", invalid=[("suggestion", "must be an integer.")]
+        )
+    if postback is not None and not isinstance(postback, str):
+        raise BadControlRequest(
+            "postback_data must be a string.", invalid=[("postback_data", "must be a string.")]
+        )
+    uuid = request.path_params["message_uuid"]
+    if rt.store.get(uuid) is None:
+        raise ControlNotFound(f"No message {uuid}.")
+    mark = rt.checkpoint()
+    message = rt.engine.tap(uuid, index, postback)
+    await rt.settle(mark)
+    return json_response(detail(request, message.uuid), 201)
+
+
 routes = [
     Route("/_sandbox/messages", list_messages, methods=["GET"]),
     Route("/_sandbox/messages/{message_uuid}", get_message, methods=["GET"]),
     Route("/_sandbox/messages/{message_uuid}/status", mark_status, methods=["POST"]),
+    Route("/_sandbox/messages/{message_uuid}/tap", tap, methods=["POST"]),
     Route("/_sandbox/inbound", inbound, methods=["POST"]),
 ]

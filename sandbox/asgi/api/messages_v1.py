@@ -12,7 +12,7 @@ from starlette.routing import Route
 from sandbox.asgi.io import accept_send, problem, read_json, runtime
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.checks import Issue
-from sandbox.core.errors import InvalidRequest, SandboxError, UnsupportedOperation
+from sandbox.core.errors import InvalidRequest, SandboxError
 from sandbox.core.models import Sender
 from sandbox.wire.v1 import parse_send
 
@@ -38,13 +38,11 @@ async def update(request: Request) -> Response:
         if status not in ("read", "revoked"):
             raise InvalidRequest([Issue(1150, "status", "must be one of: read, revoked.")])
         uuid = request.path_params["message_uuid"]
-        if status == "revoked":
-            # Revoking is for channels that can take a message back (RCS); none of the
-            # built-in channels can, so every message refuses.
-            rt.engine.get(uuid)
-            raise UnsupportedOperation()
         mark = rt.checkpoint()
-        rt.engine.mark_inbound_read(uuid, sender)
+        if status == "revoked":
+            rt.engine.revoke(uuid, sender)
+        else:
+            rt.engine.mark_inbound_read(uuid, sender)
     except SandboxError as exc:
         return problem(exc)
     await rt.settle(mark)

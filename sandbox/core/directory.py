@@ -1,0 +1,83 @@
+"""Applications, accounts and the run-time configuration: the part of the engine's state that
+is not messages. :class:`~sandbox.core.engine.Engine` inherits it, so every state change still
+goes through one object and is published as its own event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sandbox.core.clock import Clock
+from sandbox.core.config import RunConfig
+from sandbox.core.errors import BadControlRequest
+from sandbox.core.events import AccountUpdated, ApplicationUpdated, ConfigUpdated, EventBus
+from sandbox.core.models import Account, Application
+from sandbox.core.store import Store
+
+APPLICATION_FIELDS = (
+    "name",
+    "status_url",
+    "inbound_url",
+    "webhook_version",
+    "public_key",
+    "signature_secret",
+    "api_key",
+)
+ACCOUNT_FIELDS = ("api_secret", "signature_secret")
+
+
+class Directory:
+    clock: Clock
+    store: Store
+    bus: EventBus
+    config: RunConfig
+
+    # -- configuration -----------------------------------------------------------------------
+    def configure(self, changes: Mapping[str, Any]) -> RunConfig:
+        """Change run-time settings (names of :class:`RunConfig` fields, values already
+        checked): all of them or, when one name is unknown, none."""
+        unknown = [name for name in changes if name not in RunConfig.names()]
+        if unknown:
+            raise BadControlRequest(
+                f"{', '.join(unknown)}: not run-time settings.",
+                invalid=[(n, "is not a setting that can change at run time.") for n in unknown],
+            )
+        for name, value in changes.items():
+            setattr(self.config, name, value)
+        self.bus.publish(ConfigUpdated(self.config))
+        return self.config
+
+    # -- applications and accounts -----------------------------------------------------------
+    def application(self, application_id: str, *, create: bool = True) -> Application | None:
+        """The application, registered on first use unless ``create`` is false."""
+        app = self.store.applications.get(application_id)
+        if app is None and create:
+            app = Application(id=application_id, created_at=self.clock.now())
+            self.store.applications[application_id] = app
+            self.bus.publish(ApplicationUpdated(app))
+        return app
+
+    def update_application(self, application_id: str, changes: Mapping[str, Any]) -> Application:
+        """Create or update; fields left out keep their value (already checked)."""
+        app = self.application(application_id)
+        assert app is not None
+        for name in APPLICATION_FIELDS:
+            if name in changes:
+                setattr(app, name, changes[name])
+        self.bus.publish(ApplicationUpdated(app))
+        return app
+
+    def account(self, api_key: str, changes: Mapping[str, Any] | None = None) -> Account:
+        """The account of ``api_key``, created if new, with ``changes`` applied."""
+        account = self.store.accounts.get(api_key)
+        created = account is None
+        if account is None:
+            account = self.store.accounts[api_key] = Account(api_key)
+        changed = False
+        for name in ACCOUNT_FIELDS:
+            if changes is not None and name in changes:
+                setattr(account, name, changes[name])
+                changed = True
+        if created or changed:
+            self.bus.publish(AccountUpdated(account))
+        return account
