@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.core.channel import EMAIL, Channel
+from sandbox.core.channel import EMAIL, Channel, MailParts
 from sandbox.core.checks import Issue, as_object, check_enum, check_string
 from sandbox.core.models import Message
 
@@ -70,8 +70,8 @@ def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
             issues.append(Issue(1150, f"content[{i}].type", "must be text or html."))
 
 
-def parts(message: Message) -> tuple[str | None, str | None]:
-    """The text part and the HTML part of an email (either may be missing)."""
+def mail_parts(message: Message) -> MailParts:
+    """Subject, text part and HTML part of an email (each may be missing)."""
     content = message.content
     text = content.get("text") if isinstance(content.get("text"), str) else None
     html_obj = content.get("html")
@@ -81,11 +81,11 @@ def parts(message: Message) -> tuple[str | None, str | None]:
             text = part.get("text") if isinstance(part.get("text"), str) else None
         if isinstance(part, Mapping) and part.get("type") == "html" and html is None:
             html = part.get("body") if isinstance(part.get("body"), str) else None
-    return text, html if isinstance(html, str) else None
+    return MailParts(_subject(message), text, html if isinstance(html, str) else None)
 
 
-def subject(message: Message) -> str | None:
-    """The subject: from the `email` block of an outbound message, or of an inbound one."""
+def _subject(message: Message) -> str | None:
+    # From the `email` block of an outbound message, or of an inbound one.
     for block in ((message.options or {}).get("email"), (message.extra or {}).get("email")):
         if isinstance(block, Mapping) and isinstance(block.get("subject"), str):
             return str(block["subject"])
@@ -113,4 +113,5 @@ EMAIL_CHANNEL = Channel(
     content_checks={"html": _html, "content": _content},
     inbound_extras=_inbound_extras,
     inbound_fields=("email",),
+    mail=mail_parts,
 )

@@ -123,6 +123,34 @@ async def message(request: Request) -> Response:
     )
 
 
+# The HTML part of an email, served on its own so that its own policy applies: no scripts, no
+# remote loads (images, fonts, styles from elsewhere), no forms, no plugins; the `sandbox`
+# directive gives it an opaque origin even if it is opened outside the frame.
+EMAIL_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox"
+)
+
+
+async def email_html(request: Request) -> Response:
+    rt = runtime(request)
+    m = rt.store.get(request.path_params["message_uuid"])
+    channel = rt.channels.get(m.channel) if m is not None else None
+    html = channel.mail(m).html if m is not None and channel and channel.mail else None
+    if html is None:
+        return Response("No HTML part.", status_code=404, media_type="text/plain")
+    return Response(
+        html,
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": EMAIL_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 async def time_page(request: Request) -> Response:
     rt = runtime(request)
     offset = int_param(request.query_params, "offset", 0, 10**9, strict=False)
@@ -222,6 +250,7 @@ routes = [
     Route("/", overview, methods=["GET"]),
     Route("/conversation", conversation, methods=["GET"]),
     Route("/messages/{message_uuid}", message, methods=["GET"]),
+    Route("/messages/{message_uuid}/email.html", email_html, methods=["GET"]),
     Route("/time", time_page, methods=["GET"]),
     Route("/failover", failover, methods=["GET"]),
     Route("/failover/{kind}/{id}", workflow, methods=["GET"]),

@@ -28,7 +28,7 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
 
 
-ViewKind = Literal["text", "media", "location", "template", "custom", "reaction", "data"]
+ViewKind = Literal["text", "media", "location", "template", "custom", "reaction", "cards", "data"]
 
 
 @dataclass(slots=True)
@@ -41,6 +41,24 @@ class Media:
 
 
 @dataclass(slots=True)
+class Chip:
+    """A suggestion chip the person can tap as the user (by its postback data)."""
+
+    text: str
+    type: str
+    postback: str
+    detail: str | None = None  # the URL, number or place an action opens
+
+
+@dataclass(slots=True)
+class Card:
+    title: str | None
+    text: str | None
+    media: Media
+    chips: list[Chip]
+
+
+@dataclass(slots=True)
 class ContentView:
     kind: ViewKind
     text: str | None = None
@@ -48,6 +66,7 @@ class ContentView:
     title: str | None = None  # template name, reaction emoji, ...
     data: Any = None  # shown pretty-printed
     fields: list[tuple[str, str]] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
 
 
 def _media(kind: str, value: Any) -> Media:
@@ -64,9 +83,47 @@ def _media(kind: str, value: Any) -> Media:
     )
 
 
+def chips(value: Any) -> list[Chip]:
+    """Suggestion chips from a `suggestions` array, skipping what is not one."""
+    out: list[Chip] = []
+    for s in value if isinstance(value, list) else []:
+        if not isinstance(s, dict) or not isinstance(s.get("postback_data"), str):
+            continue
+        detail = next(
+            (str(s[k]) for k in ("url", "phone_number", "pin_label", "title") if k in s), None
+        )
+        out.append(Chip(str(s.get("text") or ""), str(s.get("type")), s["postback_data"], detail))
+    return out
+
+
+def _card(value: Any) -> Card:
+    obj = value if isinstance(value, dict) else {}
+    title, text = obj.get("title"), obj.get("text")
+    media = _media("image", {"url": obj.get("media_url"), "caption": obj.get("media_description")})
+    return Card(
+        title if isinstance(title, str) else None,
+        text if isinstance(text, str) else None,
+        media,
+        chips(obj.get("suggestions")),
+    )
+
+
+def message_chips(m: Message) -> list[Chip]:
+    """The message-level suggestion chips of an outbound message (RCS)."""
+    if m.direction != "outbound":
+        return []
+    return chips((m.options or {}).get("suggestions"))
+
+
 def content_view(m: Message) -> ContentView:
     c = m.content
     t = m.message_type
+    if t == "card" and isinstance(c.get("card"), dict):
+        return ContentView("cards", cards=[_card(c["card"])], data=c["card"])
+    if t == "carousel" and isinstance(c.get("carousel"), dict):
+        cards = c["carousel"].get("cards")
+        items = cards if isinstance(cards, list) else []
+        return ContentView("cards", cards=[_card(x) for x in items], data=c["carousel"])
     if t == "text" and isinstance(c.get("text"), str):
         return ContentView("text", text=c["text"])
     if t in MEDIA_KINDS:
@@ -98,6 +155,7 @@ TICKS: dict[str, tuple[str, str]] = {
     "read": ("✓✓", "Read"),
     "rejected": ("✕", "Rejected"),
     "undeliverable": ("✕", "Undeliverable"),
+    "revoked": ("⊘", "Revoked: never shown on the handset"),
     "received": ("", "Received"),
 }
 
@@ -108,7 +166,7 @@ def ticks(status: str) -> tuple[str, str]:
 
 # What the simulated user can send from the composer, per channel (a subset of what the
 # control API accepts: the kinds a person types by hand).
-COMPOSER_KINDS = ("text", "image", "audio", "video", "file", "location")
+COMPOSER_KINDS = ("text", "html", "image", "audio", "video", "file", "location")
 
 
 def composer_kinds(channel: Channel) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sandbox.core.checks import (
     E164,
@@ -47,6 +47,17 @@ InboundExtrasV01 = Callable[[Message], tuple[dict[str, Any], dict[str, Any]]]  #
 # inbound (message_type, content) a tap on one sends (RCS).
 Suggestions = Callable[[Message], list[dict[str, Any]]]
 Tap = Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
+
+
+class MailParts(NamedTuple):
+    """What a mail client shows of a message: subject, text part, HTML part."""
+
+    subject: str | None
+    text: str | None
+    html: str | None
+
+
+Mail = Callable[[Message], MailParts]
 # Checks of the whole v1 message body, whatever its type (RCS suggestions, SMS pool_id ...).
 MessageCheck = Callable[[Mapping[str, Any], list[Issue]], None]
 
@@ -91,6 +102,8 @@ class Channel:
     revocable: bool = False
     suggestions: Suggestions | None = None
     tap: Tap | None = None
+    # A mail channel: its inbox is drawn as a mail client (subject list, headers, parts).
+    mail: Mail | None = None
     # Extra checks of the option block when the message is a Dispatch workflow item.
     dispatch_options_check: OptionsCheck | None = None
     status_extras: StatusExtras | None = None  # v1 status webhooks

@@ -209,8 +209,11 @@
     const to = form.dataset.to || data.get("to");
     if (to) body.to = to;
     if (type === "text") body.text = data.get("text") || "";
+    else if (type === "html") body.html = { body: data.get("text") || "" };
     else if (type === "location") body.location = { lat: parseFloat(data.get("lat")), long: parseFloat(data.get("long")) };
     else body[type] = { url: data.get("url") || "" };
+    const subject = data.get("subject");
+    if (subject !== null) body.email = { subject: subject };
     return body;
   }
 
@@ -250,6 +253,17 @@
       try {
         await api("POST", "/_sandbox/messages/" + encodeURIComponent(mark.dataset.uuid) + "/status", body);
       } catch (_) { mark.disabled = false; }
+      schedule(0);
+      return;
+    }
+    const tap = target.closest("[data-tap]");
+    if (tap) {
+      tap.disabled = true;
+      try {
+        await api("POST", "/_sandbox/messages/" + encodeURIComponent(tap.dataset.uuid) + "/tap", { postback_data: tap.dataset.tap });
+        flash("Tapped: the app got the user's answer.", "ok");
+      } catch (_) { /* flashed */ }
+      tap.disabled = false;
       schedule(0);
       return;
     }
