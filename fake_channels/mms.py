@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core.channel import NETWORK_CODE, Channel
-from sandbox.core.checks import SHORT_CODE, Issue, check_media
+from sandbox.core.checks import E164, SHORT_CODE, Issue, check_media
 from sandbox.core.models import Message, StatusChange
 
 
@@ -26,6 +26,20 @@ def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
                 Issue(1150, f"{name}.type", "must be one of: image, audio, video, vcard, file.")
             )
         check_media(issues, item, name)
+
+
+def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
+    participants = block.get("participants")
+    if participants is None:
+        return
+    if not isinstance(participants, list) or not participants:
+        issues.append(Issue(1110, f"{name}.participants", "must be a non-empty array of numbers."))
+        return
+    for i, number in enumerate(participants):
+        if not isinstance(number, str) or not E164.match(number):
+            issues.append(
+                Issue(1110, f"{name}.participants[{i}]", "must be a number in E.164 format.")
+            )
 
 
 def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
@@ -51,6 +65,8 @@ MMS = Channel(
     price="0.0400",
     ttl_range=(300, 259200),
     content_checks={"content": _content},
+    option_block="mms",  # group MMS: `mms.participants`
+    options_check=_options,
     from_patterns=(SHORT_CODE,),
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,

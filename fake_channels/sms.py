@@ -29,6 +29,13 @@ def _sms_options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> No
             check_string(issues, block.get(key), f"{name}.{key}", code=1110, max_len=100)
 
 
+def _message(body: Mapping[str, Any], issues: list[Issue]) -> None:
+    if "trusted_recipient" in body and not isinstance(body.get("trusted_recipient"), bool):
+        issues.append(Issue(1150, "trusted_recipient", "must be true or false."))
+    if "pool_id" in body:  # a number pool to send from; `from` is still required
+        check_string(issues, body.get("pool_id"), "pool_id", max_len=100)
+
+
 INBOUND_PRICE = "0.0057"  # what receiving one inbound SMS costs, EUR
 
 
@@ -75,6 +82,8 @@ SMS = Channel(
     option_block="sms",
     options_check=_sms_options,
     from_patterns=(ALPHANUMERIC_SENDER, SHORT_CODE),
+    message_fields=("trusted_recipient", "pool_id"),
+    message_check=_message,
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
     inbound_fields=("origin",),

@@ -1,7 +1,10 @@
-"""WhatsApp: numbers both ends, templates need a locale, reactions need a context, has `read`."""
+"""WhatsApp: numbers both ends (or a business-scoped user id as the recipient), templates
+need a locale, reactions need a context, has `read`; users are named in webhooks as
+`whatsapp.sender` / `whatsapp.recipient` (`wa_id` or `user_id`), as WhatsApp has since 2026."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +18,15 @@ from sandbox.core.checks import (
 )
 from sandbox.core.ids import stable_uuid
 from sandbox.core.models import Message, StatusChange
+
+# A business-scoped user id (BSUID), which WhatsApp gives users who hide their number: a
+# country code, a dot, up to 128 alphanumerics; a parent id has `ENT.` after the country.
+BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$")
+
+
+def _user(address: str) -> dict[str, str]:
+    """How WhatsApp names a user in webhooks: by BSUID, or by number (`wa_id`)."""
+    return {"user_id": address} if BSUID.match(address) else {"wa_id": address}
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
@@ -57,11 +69,13 @@ def _reaction(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) ->
 
 
 def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
+    recipient = {"recipient": _user(message.to)}
     if change.status != "delivered":
-        return {}
+        return {"whatsapp": recipient}
     template = message.message_type == "template"
     return {
         "whatsapp": {
+            **recipient,
             "pricing": {
                 "type": "regular" if template else "free_customer_service",
                 "pricing_model": "PMP",
@@ -87,9 +101,10 @@ def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
         }
     else:
         out["context_status"] = "none"
-    for key in ("whatsapp", "provider_message"):
-        if key in extra:
-            out[key] = extra[key]
+    given = extra.get("whatsapp")
+    out["whatsapp"] = {"sender": _user(message.from_), **(given if isinstance(given, dict) else {})}
+    if "provider_message" in extra:
+        out["provider_message"] = extra["provider_message"]
     out["_self"] = {"href": f"{self_base}/v1/messages/{message.uuid}"}
     return out
 
@@ -133,6 +148,7 @@ WHATSAPP = Channel(
     option_block="whatsapp",
     options_check=_options,
     content_checks={"template": _template, "sticker": _sticker, "reaction": _reaction},
+    to_patterns=(BSUID,),
     priced_types=("template",),
     inbound_read=True,
     status_extras=_status_extras,

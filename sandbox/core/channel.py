@@ -85,6 +85,8 @@ class Channel:
     # Also accept these sender formats (SMS alphanumeric ids, MMS short codes); for an `id`
     # sender, the id must match one of them when any is given (RCS agent ids).
     from_patterns: tuple[re.Pattern[str], ...] = ()
+    # Also accept these recipient formats (WhatsApp business-scoped user ids).
+    to_patterns: tuple[re.Pattern[str], ...] = ()
     # Top-level fields of a v1 request this channel reads besides content and option block
     # (kept with the message: RCS `suggestions`, SMS `pool_id` ...), and their checks.
     message_fields: tuple[str, ...] = ()
@@ -123,7 +125,11 @@ class Channel:
             issues.append(Issue(1150, name, "is required."))
         elif not _is_str(value):
             issues.append(Issue(1130, name, "must be a string."))
-        elif self.to_kind == "number" and not E164.match(value):
+        elif (
+            self.to_kind == "number"
+            and not E164.match(value)
+            and not any(p.match(value) for p in self.to_patterns)
+        ):
             issues.append(
                 Issue(1130, name, "must be a number in E.164 format without a leading + or 00.")
             )

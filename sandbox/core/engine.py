@@ -16,6 +16,8 @@ Outbound life, as Vonage's message statuses describe it
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.core.channel import Registry
 from sandbox.core.clock import Clock
 from sandbox.core.config import RunConfig
@@ -260,18 +262,28 @@ class Engine(Directory):
                 return m.application_id
         return None
 
-    def mark_inbound_read(self, uuid: str, sender: Sender) -> Message:
+    def mark_inbound_read(
+        self, uuid: str, sender: Sender, indicator: dict[str, Any] | None = None
+    ) -> Message:
         """`PATCH /v1/messages/{uuid}` `{"status": "read"}`: inbound messages of channels
-        where the app can mark them read (WhatsApp)."""
+        where the app can mark them read (WhatsApp); with ``indicator`` (the checked
+        `replying_indicator`) the handset shows the user that the app is typing, kept in
+        the message's `extra.replying_indicator`."""
         message = self.store.get(uuid)
         if message is None:
             raise NotFound(f"External Id not found for message {uuid}.")
         if not self.channels[message.channel].inbound_read or message.direction != "inbound":
             raise UnsupportedOperation()
+        changed = False
         if message.status != "read":
-            change = StatusChange("read", self.clock.now(), by="api")
             message.status = "read"
-            message.history.append(change)
+            message.history.append(StatusChange("read", self.clock.now(), by="api"))
+            changed = True
+        if indicator is not None:
+            shown = {**indicator, "at": self.clock.now()}
+            message.extra = {**(message.extra or {}), "replying_indicator": shown}
+            changed = True
+        if changed:
             self.bus.publish(MessageUpdated(message))
         return message
 

@@ -225,7 +225,8 @@ def options(channel: Channel, body: Mapping[str, Any]) -> list[tuple[int, str]]:
             {"viber_service": {"action": {"text": "t" * 31}}},
             [(1110, "viber_service.action.url"), (1110, "viber_service.action.text")],
         ),
-        (MMS, {"mms": "ignored: MMS reads no option block"}, []),
+        (MMS, {"mms": "a string"}, [(1110, "mms")]),
+        (MMS, {"mms": {"participants": ["447700900001", "+44"]}}, [(1110, "mms.participants[1]")]),
     ],
 )
 def test_option_blocks(

@@ -399,8 +399,10 @@ def test_status_whatsapp_prices_templates_only() -> None:
     assert paid["whatsapp"]["pricing"]["type"] == "regular"
     conversation_id = stable_uuid(APP_NUMBER, USER).replace("-", "")
     assert plain["whatsapp"]["conversation"]["id"] == conversation_id
-    # The pricing block belongs to `delivered` only.
-    assert "whatsapp" not in status_payload(text, text.history[0], wa, "v1")
+    # The pricing block belongs to `delivered` only; every status names the recipient.
+    submitted = status_payload(text, text.history[0], wa, "v1")
+    assert submitted["whatsapp"] == {"recipient": {"wa_id": USER}}
+    assert plain["whatsapp"]["recipient"] == {"wa_id": USER}
 
 
 def test_status_v1_failover_items_carry_the_workflow() -> None:

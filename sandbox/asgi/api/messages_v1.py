@@ -29,6 +29,26 @@ async def send(request: Request) -> Response:
     return await accept_send(request, "v1", _send)
 
 
+def _replying_indicator(body: dict[str, Any], status: str) -> dict[str, Any] | None:
+    """`replying_indicator: {show, type}` on a read (WhatsApp shows the user "typing...")."""
+    if "replying_indicator" not in body:
+        return None
+    value = body["replying_indicator"]
+    issues: list[Issue] = []
+    if status != "read":
+        issues.append(Issue(1150, "replying_indicator", "goes only with status read."))
+    elif not isinstance(value, dict):
+        issues.append(Issue(1150, "replying_indicator", "must be an object."))
+    else:
+        if not isinstance(value.get("show"), bool):
+            issues.append(Issue(1150, "replying_indicator.show", "must be true or false."))
+        if value.get("type", "text") != "text":
+            issues.append(Issue(1150, "replying_indicator.type", "must be text."))
+    if issues:
+        raise InvalidRequest(issues)
+    return dict(value)
+
+
 async def update(request: Request) -> Response:
     rt = runtime(request)
     try:
@@ -38,11 +58,12 @@ async def update(request: Request) -> Response:
         if status not in ("read", "revoked"):
             raise InvalidRequest([Issue(1150, "status", "must be one of: read, revoked.")])
         uuid = request.path_params["message_uuid"]
+        indicator = _replying_indicator(body, status)
         mark = rt.checkpoint()
         if status == "revoked":
             rt.engine.revoke(uuid, sender)
         else:
-            rt.engine.mark_inbound_read(uuid, sender)
+            rt.engine.mark_inbound_read(uuid, sender, indicator)
     except SandboxError as exc:
         return problem(exc)
     await rt.settle(mark)
