@@ -27,7 +27,7 @@ def snippets() -> list[tuple[str, str]]:
     assert SECTION in text
     section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
     found = re.findall(r"```(python|js)\n(.*?)```", section, flags=re.S)
-    assert len(found) == 4, found
+    assert len(found) == 5, found
     return found
 
 
@@ -35,6 +35,8 @@ def _id(item: tuple[str, str]) -> str:
     lang, code = item
     if lang == "js":
         return "nexmo-beta" if "require('nexmo')" in code else "vonage-server-sdk"
+    if "failover=" in code:
+        return "vonage4-rcs-failover"
     return "vonage3" if "vonage.Client(" in code else "vonage4"
 
 
@@ -65,7 +67,7 @@ def test_readme_snippet_sends_a_message(
     kind = _id(snippet)
     env = live.env()
     try:
-        if kind == "vonage4":
+        if kind.startswith("vonage4"):
             cmd = [sys.executable, str(script)]
         elif kind == "vonage3":
             cmd = [str(toolchain.vonage3_python()), str(script)]
@@ -75,6 +77,13 @@ def test_readme_snippet_sends_a_message(
     except toolchain.Unavailable as exc:
         need(False, str(exc))
         return
-    uuid = toolchain.run(cmd, env).strip()  # each snippet prints the message_uuid
+    uuid, *workflow = toolchain.run(cmd, env).split()  # each snippet prints the message_uuid
     record = live.control("GET", f"/messages/{uuid}")
-    assert (record["channel"], record["to"], record["text"]) == ("sms", "447700900000", "Hi")
+    if kind != "vonage4-rcs-failover":
+        assert (record["channel"], record["to"], record["text"]) == ("sms", "447700900000", "Hi")
+        return
+    assert (record["channel"], record["from"], record["text"]) == ("rcs", "Vonage", "Hi via RCS")
+    assert workflow == [record["workflow"]["id"]]
+    live.mark(uuid, "rejected")
+    (sms,) = live.control("GET", "/messages?channel=sms")["messages"]
+    assert (sms["text"], sms["workflow"]["items_number"]) == ("Hi via SMS", 2)

@@ -29,7 +29,7 @@ SCRIPTS = Path(__file__).resolve().parent
 # The versions the compatibility suite is about (README and docs/compatibility.md name them).
 NODE_PACKAGES = (
     "@vonage/server-sdk@3",
-    "@vonage/messages@1",
+    "@vonage/messages@^1.27",  # 1.27 brought EmailText / EmailHTML
     "@vonage/jwt@1",
     "nexmo@2.7.0-beta-1",
 )
