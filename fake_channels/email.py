@@ -81,7 +81,24 @@ def mail_parts(message: Message) -> MailParts:
             text = part.get("text") if isinstance(part.get("text"), str) else None
         if isinstance(part, Mapping) and part.get("type") == "html" and html is None:
             html = part.get("body") if isinstance(part.get("body"), str) else None
-    return MailParts(_subject(message), text, html if isinstance(html, str) else None)
+    block = (message.options or {}).get("email")
+    block = block if isinstance(block, Mapping) else {}
+    return MailParts(
+        _subject(message),
+        text,
+        html if isinstance(html, str) else None,
+        _people(block.get("cc")),
+        _people(block.get("bcc")),
+    )
+
+
+def _people(value: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, Mapping) and isinstance(item.get("address"), str):
+            name = item.get("name")
+            out.append(f"{name} <{item['address']}>" if name else str(item["address"]))
+    return tuple(out)
 
 
 def _subject(message: Message) -> str | None:

@@ -50,11 +50,13 @@ Tap = Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
 
 
 class MailParts(NamedTuple):
-    """What a mail client shows of a message: subject, text part, HTML part."""
+    """What a mail client shows of a message: subject, text part, HTML part, copies."""
 
     subject: str | None
     text: str | None
     html: str | None
+    cc: tuple[str, ...] = ()  # "Name <address>" or "address"
+    bcc: tuple[str, ...] = ()
 
 
 Mail = Callable[[Message], MailParts]
