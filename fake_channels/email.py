@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core.channel import EMAIL, Channel, MailParts
-from sandbox.core.checks import Issue, as_object, check_enum, check_string
+from sandbox.core.checks import Issue, check_enum, check_string, object_at
 from sandbox.core.models import Message
 
 IMPORTANCE = ("High", "Normal", "Low")
@@ -29,8 +29,8 @@ def _recipients(issues: list[Issue], value: Any, name: str) -> None:
         issues.append(Issue(1110, name, "must be an array of {address, name?} objects."))
         return
     for i, item in enumerate(value):
-        obj = as_object(issues, item, f"{name}[{i}]", code=1110)
-        if not obj:
+        obj = object_at(issues, item, f"{name}[{i}]", code=1110)
+        if obj is None:
             continue
         address = obj.get("address")
         if not isinstance(address, str) or not EMAIL.match(address):
@@ -49,8 +49,8 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
 
 
 def _html(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
-    obj = as_object(issues, body.get("html"), "html")
-    if obj:
+    obj = object_at(issues, body.get("html"), "html")
+    if obj is not None:
         check_string(issues, obj.get("body"), "html.body")
 
 
@@ -60,13 +60,15 @@ def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
         issues.append(Issue(1150, "content", "must be a non-empty array of text and html parts."))
         return
     for i, part in enumerate(parts):
-        obj = as_object(issues, part, f"content[{i}]")
+        obj = object_at(issues, part, f"content[{i}]")
+        if obj is None:
+            continue
         kind = obj.get("type")
         if kind == "text":
             check_string(issues, obj.get("text"), f"content[{i}].text")
         elif kind == "html":
             check_string(issues, obj.get("body"), f"content[{i}].body")
-        elif obj:
+        else:
             issues.append(Issue(1150, f"content[{i}].type", "must be text or html."))
 
 

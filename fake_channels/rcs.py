@@ -15,10 +15,10 @@ from typing import Any
 from sandbox.core.channel import NETWORK_CODE, Channel
 from sandbox.core.checks import (
     Issue,
-    as_object,
     check_enum,
     check_string,
     check_url,
+    object_at,
 )
 from sandbox.core.models import Message, StatusChange
 
@@ -49,8 +49,8 @@ REPLY_SUGGESTIONS = ("reply",)
 
 
 def _suggestion(issues: list[Issue], value: Any, name: str) -> None:
-    obj = as_object(issues, value, name)
-    if not obj:
+    obj = object_at(issues, value, name)
+    if obj is None:
         return
     kind = obj.get("type")
     if kind not in SUGGESTION_FIELDS:
@@ -90,9 +90,9 @@ def _suggestions(issues: list[Issue], value: Any, name: str, most: int) -> None:
 
 
 def _card_object(issues: list[Issue], value: Any, name: str) -> Mapping[str, Any]:
-    obj = as_object(issues, value, name)
-    if not obj:
-        return obj
+    obj = object_at(issues, value, name)
+    if obj is None:
+        return {}
     for key, most in (("title", CARD_TITLE_MAX), ("text", CARD_TEXT_MAX)):
         if key in obj:
             check_string(issues, obj.get(key), f"{name}.{key}", max_len=most)
@@ -119,13 +119,17 @@ def _card(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> Non
     orientation = rcs.get("card_orientation")
     if orientation == "HORIZONTAL" and rcs.get("image_alignment") is None:
         issues.append(Issue(1110, "rcs.image_alignment", "is required for a horizontal card."))
-    if orientation == "VERTICAL" and card and card.get("media_height") is None:
+    if (
+        orientation == "VERTICAL"
+        and isinstance(body.get("card"), Mapping)
+        and card.get("media_height") is None
+    ):
         issues.append(Issue(1150, "card.media_height", "is required for a vertical card."))
 
 
 def _carousel(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
-    obj = as_object(issues, body.get("carousel"), "carousel")
-    if not obj:
+    obj = object_at(issues, body.get("carousel"), "carousel")
+    if obj is None:
         return
     cards = obj.get("cards")
     lo, hi = CAROUSEL_CARDS
@@ -162,8 +166,8 @@ def _message(body: Mapping[str, Any], issues: list[Issue]) -> None:
 
 
 def suggestions_of(message: Message) -> list[dict[str, Any]]:
-    """Every suggestion chip of an outbound RCS message, message-level then card by card, in
-    the order a handset shows them (what a tap by index refers to)."""
+    """Every suggestion chip of an outbound RCS message: the cards' chips card by card, then
+    the message's own, in the order a handset shows them (what a tap by index refers to)."""
     out: list[dict[str, Any]] = []
     options = message.options or {}
     content = message.content

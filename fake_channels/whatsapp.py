@@ -12,9 +12,9 @@ from sandbox.core.channel import Channel
 from sandbox.core.checks import (
     URL_MAX,
     Issue,
-    as_object,
     check_enum,
     check_string,
+    object_at,
 )
 from sandbox.core.ids import stable_uuid
 from sandbox.core.models import Message, StatusChange
@@ -43,8 +43,8 @@ def _template(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) ->
 
 
 def _sticker(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
-    obj = as_object(issues, body.get("sticker"), "sticker")
-    if not obj:
+    obj = object_at(issues, body.get("sticker"), "sticker")
+    if obj is None:
         return
     has_url, has_id = "url" in obj, "id" in obj
     if has_url == has_id:
@@ -56,8 +56,8 @@ def _sticker(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
 
 
 def _reaction(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
-    obj = as_object(issues, body.get("reaction"), "reaction")
-    if obj:
+    obj = object_at(issues, body.get("reaction"), "reaction")
+    if obj is not None:
         check_enum(
             issues, obj.get("action"), "reaction.action", ("react", "unreact"), required=True
         )

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 ClockModeName = Literal["manual", "live"]
+# The longest a handset may wait before acting on its own: a year and a bit. More is a typo,
+# and a timer further out than the calendar can name could not be shown.
+MAX_DELAY = 400 * 24 * 3600.0
 
 
 def _float_or_none(text: str) -> float | None:
     if text.strip().lower() in ("", "none", "off"):
         return None
     value = float(text)
-    if value < 0:
-        raise ValueError("must not be negative")
+    if not 0 <= value <= MAX_DELAY:  # also refuses nan and inf
+        raise ValueError(f"must be a number of seconds from 0 to {MAX_DELAY:.0f}")
     return value
 
 

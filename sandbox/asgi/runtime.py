@@ -27,18 +27,6 @@ from sandbox.settings import Settings
 from sandbox.webhooks import Webhooks
 
 
-def run_config(settings: Settings) -> RunConfig:
-    """The run-time configuration the settings start with (and a full reset returns to)."""
-    return RunConfig(
-        status_url=settings.status_url,
-        inbound_url=settings.inbound_url,
-        failover_on_undeliverable=settings.failover_on_undeliverable,
-        auto_deliver=settings.auto_deliver,
-        auto_read=settings.auto_read,
-        strict_auth=settings.strict_auth,
-    )
-
-
 class Runtime:
     def __init__(
         self,
@@ -54,7 +42,7 @@ class Runtime:
         self.bus = EventBus()
         self.store: Store = store or MemoryStore()
         self.channels = channels or default_registry()
-        self.config = run_config(settings)
+        self.config = RunConfig.from_settings(settings)
         self.engine = Engine(
             clock=self.clock,
             scheduler=self.scheduler,
@@ -105,7 +93,7 @@ class Runtime:
         self.engine.reset(application_id)
         if application_id is None:
             self.errors.clear()
-            self.engine.configure(run_config(self.settings).to_dict())
+            self.engine.configure(RunConfig.from_settings(self.settings).to_dict())
             self._accounts_from_settings()
 
     @property

@@ -137,6 +137,17 @@ def as_object(issues: list[Issue], value: Any, name: str, *, code: int = 1150) -
     return {}
 
 
+def object_at(
+    issues: list[Issue], value: Any, name: str, *, code: int = 1150
+) -> Mapping[str, Any] | None:
+    """The value when it is an object (an empty one included: its required fields are then
+    missing and must be reported), else None plus an issue."""
+    if isinstance(value, Mapping):
+        return value
+    as_object(issues, value, name, code=code)
+    return None
+
+
 def check_media(
     issues: list[Issue],
     value: Any,

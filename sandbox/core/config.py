@@ -9,8 +9,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sandbox.settings import MAX_DELAY, Settings
+
 WebhookVersion = Literal["v0.1", "v1"]
 WEBHOOK_VERSIONS: tuple[WebhookVersion, ...] = ("v0.1", "v1")
+__all__ = ["MAX_DELAY", "WEBHOOK_VERSIONS", "RunConfig", "WebhookVersion"]
 
 
 @dataclass(slots=True)
@@ -26,6 +29,18 @@ class RunConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RunConfig:
+        """What the settings start with (and a full reset returns to)."""
+        return cls(
+            status_url=settings.status_url,
+            inbound_url=settings.inbound_url,
+            failover_on_undeliverable=settings.failover_on_undeliverable,
+            auto_deliver=settings.auto_deliver,
+            auto_read=settings.auto_read,
+            strict_auth=settings.strict_auth,
+        )
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

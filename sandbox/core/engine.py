@@ -269,9 +269,7 @@ class Engine(Directory):
         where the app can mark them read (WhatsApp); with ``indicator`` (the checked
         `replying_indicator`) the handset shows the user that the app is typing, kept in
         the message's `extra.replying_indicator`."""
-        message = self.store.get(uuid)
-        if message is None:
-            raise NotFound(f"External Id not found for message {uuid}.")
+        message = self._own(uuid, sender)
         if not self.channels[message.channel].inbound_read or message.direction != "inbound":
             raise UnsupportedOperation()
         changed = False
@@ -287,15 +285,22 @@ class Engine(Directory):
             self.bus.publish(MessageUpdated(message))
         return message
 
+    def _own(self, uuid: str, sender: Sender) -> Message:
+        """A message the sender's application may change: another application's message is
+        not found, as on Vonage, where each application sees only its own."""
+        message = self.store.get(uuid)
+        owner = message.application_id if message is not None else None
+        if message is None or (sender.application_id and owner and owner != sender.application_id):
+            raise NotFound(f"External Id not found for message {uuid}.")
+        return message
+
     def revoke(self, uuid: str, sender: Sender) -> Message:
         """`PATCH /v1/messages/{uuid}` `{"status": "revoked"}` on an outbound message of a
         channel that can take one back (RCS). As on Vonage, a request is no guarantee: a
         message still `submitted` within a day of its creation is revoked (the handset never
         shows it); otherwise nothing changes. Either way the outcome is recorded in the
         message's `extra.revocation`, for a test or a person to see."""
-        message = self.store.get(uuid)
-        if message is None:
-            raise NotFound(f"External Id not found for message {uuid}.")
+        message = self._own(uuid, sender)
         if not self.channels[message.channel].revocable or message.direction != "outbound":
             raise UnsupportedOperation()
         now = self.clock.now()
@@ -321,9 +326,17 @@ class Engine(Directory):
         channel = self.channels[message.channel]
         if channel.suggestions is None or channel.tap is None or message.direction != "outbound":
             raise IllegalTransition(f"{channel.label} messages have no suggestions to tap.")
-        if message.status == REVOKED:
-            raise IllegalTransition("The message was revoked: the handset never showed it.")
+        if message.status == REVOKED or message.status in FINAL_STATUSES:
+            raise IllegalTransition(
+                f"The message is {message.status}: the handset never showed its suggestions."
+            )
         chips = channel.suggestions(message)
+        if not chips:
+            field = "suggestion" if index is not None else "postback_data"
+            raise BadControlRequest(
+                "The message has no suggestions to tap.",
+                invalid=[(field, "the message has no suggestion chips.")],
+            )
         if index is not None:
             if not 0 <= index < len(chips):
                 raise BadControlRequest(

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from sandbox.core.errors import ApiVersion, InvalidJson
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
 def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
-    """Decode ``raw`` as a UTF-8 JSON object; anything else is `InvalidJson` (never a 500)."""
+    """Decode ``raw`` as a UTF-8 JSON object; anything else is `InvalidJson` (never a 500).
+
+    Standard JSON only, so that whatever is stored can be written out again as JSON and UTF-8:
+    no NaN or Infinity (Python's parser takes them), no number too large for a float, no
+    integer of more digits than Python converts, no lone UTF-16 surrogate (`"\\ud800"` is
+    valid JSON text but no UTF-8 string; stored, it would break every reader after it)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -17,11 +34,20 @@ def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
     if not text.strip():
         raise InvalidJson("The request body is empty.", api)
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise InvalidJson(f"{exc.msg} at line {exc.lineno} column {exc.colno}.", api) from None
     except RecursionError:
         raise InvalidJson("The request body is nested too deeply.", api) from None
+    except ValueError as exc:  # NaN, Infinity, 1e400, a 5,000-digit integer
+        raise InvalidJson(f"Not a JSON number: {exc}.", api) from None
+    if "\\u" in text:  # only an escape can make a lone surrogate: skip the check otherwise
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, RecursionError):
+            raise InvalidJson(
+                "The request body holds a lone UTF-16 surrogate (e.g. \\ud800): not text.", api
+            ) from None
     if not isinstance(value, dict):
         raise InvalidJson("The request body must be a JSON object.", api)
     return value

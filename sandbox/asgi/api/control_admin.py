@@ -12,7 +12,7 @@ from sandbox import __version__
 from sandbox.asgi.io import json_response, read_control_json, runtime
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.checks import is_http_url
-from sandbox.core.config import WEBHOOK_VERSIONS, RunConfig
+from sandbox.core.config import MAX_DELAY, WEBHOOK_VERSIONS, RunConfig
 from sandbox.core.errors import BadControlRequest, ControlNotFound
 
 URL_FIELDS = ("status_url", "inbound_url")
@@ -116,9 +116,13 @@ async def put_config(request: Request) -> Response:
         if (
             name in body
             and value is not None
-            and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0)
+            and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= MAX_DELAY
+            )
         ):
-            invalid.append((name, "must be a number >= 0 or null."))
+            invalid.append((name, f"must be a number from 0 to {MAX_DELAY:.0f} or null."))
     for name in ("strict_auth", "failover_on_undeliverable"):
         if name in body and not isinstance(body[name], bool):
             invalid.append((name, "must be true or false."))
