@@ -75,3 +75,17 @@ def live_sandbox(**settings: Any) -> Iterator[Live]:
             yield Live(server.url, app.state.runtime, http)
     finally:
         server.stop()
+
+
+def problem(live: Live, body: Any) -> dict[str, Any]:
+    """Send ``body``; it must be refused with a 422 problem+json, which is returned."""
+    r = live.send(body)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    data: dict[str, Any] = r.json()
+    return data
+
+
+def names(data: dict[str, Any]) -> list[str]:
+    """The `invalid_parameters` names of a problem body."""
+    return [p["name"] for p in data.get("invalid_parameters", [])]

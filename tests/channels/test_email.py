@@ -3,12 +3,11 @@ bounces as status webhooks, no read receipts, and inbound email with its subject
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.harness import Live, live_sandbox
+from tests.harness import Live, live_sandbox, names, problem
 from tests.receiver import receiver
 
 BASE = "https://developer.vonage.com/api-errors/messages#"
@@ -48,25 +47,6 @@ HTML_PART = {"type": "html", "body": "<p>Your order has shipped.</p>"}
 
 def block(**fields: Any) -> dict[str, Any]:
     return {"subject": "Your order", **fields}
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Live]:
-    """One server for the stateless request checks."""
-    with live_sandbox() as live:
-        yield live
-
-
-def problem(live: Live, body: Any) -> dict[str, Any]:
-    r = live.send(body)
-    assert r.status_code == 422, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    data: dict[str, Any] = r.json()
-    return data
-
-
-def names(data: dict[str, Any]) -> list[str]:
-    return [p["name"] for p in data.get("invalid_parameters", [])]
 
 
 # -- accepted -------------------------------------------------------------------------------

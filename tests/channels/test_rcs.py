@@ -4,12 +4,11 @@ SMS, inbound messages, and the 2018 API's refusal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.harness import Live, live_sandbox
+from tests.harness import Live, live_sandbox, names, problem
 from tests.helpers import BASIC, N2, bearer, sms
 from tests.receiver import receiver
 
@@ -137,25 +136,6 @@ def without(d: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 # -- harness --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Live]:
-    """One server for the stateless request checks (each request stands alone)."""
-    with live_sandbox() as live:
-        yield live
-
-
-def problem(live: Live, body: Any) -> dict[str, Any]:
-    r = live.send(body)
-    assert r.status_code == 422, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    data: dict[str, Any] = r.json()
-    return data
-
-
-def names(data: dict[str, Any]) -> list[str]:
-    return [p["name"] for p in data.get("invalid_parameters", [])]
 
 
 def post(live: Live, path: str, body: Any) -> Any:
