@@ -86,6 +86,32 @@ def demo(http: httpx.Client, base: str, image: str) -> dict[str, str]:
     text("sms", "447700900106", "Reminder: dentist tomorrow at 09:00")
     http.put("/_sandbox/config", json={"status_url": base})
 
+    def chip(kind: str, label: str, postback: str, **extra: Any) -> dict[str, Any]:
+        return {"type": kind, "text": label, "postback_data": postback, **extra}
+
+    def card(title: str, blurb: str, postback: str) -> dict[str, Any]:
+        return {"title": title, "text": blurb, "media_url": image, "media_height": "MEDIUM",
+                "suggestions": [chip("reply", f"Pick {title}", postback)]}  # fmt: skip
+
+    rcs = "447700900108"
+    see_all = chip("open_url", "See all", "all", url="https://example.com/shoes")
+    send({"channel": "rcs", "message_type": "text", "to": rcs, "from": "ShopCo",
+          "text": "Your trainers are back in stock. Which colour?",
+          "suggestions": [chip("reply", "Blue", "blue"), chip("reply", "Red", "red"), see_all]})  # fmt: skip
+    shoes = send({"channel": "rcs", "message_type": "carousel", "to": rcs, "from": "ShopCo",
+                  "carousel": {"cards": [card("Runner", "Light, for the road", "runner"),
+                                         card("Trail", "Grip for the hills", "trail")]},
+                  "rcs": {"card_width": "MEDIUM"}})  # fmt: skip
+    http.post(f"/_sandbox/messages/{shoes['message_uuid']}/tap", json={"postback_data": "trail"})
+    mail = send({"channel": "email", "message_type": "content", "to": "ann@example.net",
+                 "from": "ShopCo <orders@shop.example>",
+                 "content": [{"type": "text", "text": "Hi Ann, your order #1042 has shipped."},
+                             {"type": "html", "body": "<h2 style='color:#b3261e'>Shipped!</h2>"
+                              "<p>Hi Ann, your order <b>#1042</b> is on its way.</p>"
+                              "<img src='https://tracker.example/pixel.gif' alt='tracker'>"}],
+                 "email": {"subject": "Your order #1042 has shipped",
+                           "cc": [{"name": "Bo", "address": "bo@example.net"}]}})  # fmt: skip
+
     dispatch = send(
         {
             "template": "failover",
@@ -108,7 +134,7 @@ def demo(http: httpx.Client, base: str, image: str) -> dict[str, str]:
     wa = http.get("/_sandbox/messages", params={"peer": "447700900107"}).json()["messages"][0]
     mark(wa["message_uuid"], "delivered")
     http.post("/_sandbox/clock/advance", json={"seconds": 600})
-    return {"dispatch": str(dispatch["dispatch_uuid"])}
+    return {"dispatch": str(dispatch["dispatch_uuid"]), "email": str(mail["message_uuid"])}
 
 
 def main() -> int:
@@ -132,6 +158,8 @@ def main() -> int:
             "failover.png": (f"/failover/dispatch/{ids['dispatch']}", None),
             "conversation.png": ("/conversation?channel=whatsapp&peer=447700900102", None),
             "webhooks.png": ("/webhooks", ".delivery.failing summary"),
+            "rcs.png": ("/conversation?channel=rcs&peer=447700900108", None),
+            "email.png": (f"/messages/{ids['email']}", None),
         }
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=args.chromium, args=ARGS)

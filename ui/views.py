@@ -143,6 +143,12 @@ def content_view(m: Message) -> ContentView:
     if t == "reaction" and isinstance(c.get("reaction"), dict):
         r = c["reaction"]
         return ContentView("reaction", title=str(r.get("emoji") or r.get("action")), data=r)
+    if t in ("reply", "button") and isinstance(c.get(t), dict):
+        # The user tapped a suggestion or a button: show what it said and what it sends.
+        tap = c[t]
+        said = tap.get("title") if t == "reply" else tap.get("text")
+        sends = tap.get("id") if t == "reply" else tap.get("payload")
+        return ContentView("tap", title=str(said or t), text=str(sends or ""), data=tap)
     if t == "custom":
         return ContentView("custom", data=c.get("custom"))
     return ContentView("data", title=t, data=c)
