@@ -94,10 +94,13 @@ def demo(http: httpx.Client, base: str, image: str) -> dict[str, str]:
                 "suggestions": [chip("reply", f"Pick {title}", postback)]}  # fmt: skip
 
     rcs = "447700900108"
-    see_all = chip("open_url", "See all", "all", url="https://example.com/shoes")
+    chips = [
+        chip("reply", "Blue", "blue"),
+        chip("reply", "Red", "red"),
+        chip("open_url", "See all", "all", url="https://example.com/shoes"),
+    ]
     send({"channel": "rcs", "message_type": "text", "to": rcs, "from": "ShopCo",
-          "text": "Your trainers are back in stock. Which colour?",
-          "suggestions": [chip("reply", "Blue", "blue"), chip("reply", "Red", "red"), see_all]})  # fmt: skip
+          "text": "Your trainers are back in stock. Which colour?", "suggestions": chips})  # fmt: skip
     shoes = send({"channel": "rcs", "message_type": "carousel", "to": rcs, "from": "ShopCo",
                   "carousel": {"cards": [card("Runner", "Light, for the road", "runner"),
                                          card("Trail", "Grip for the hills", "trail")]},
