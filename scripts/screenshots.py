@@ -100,7 +100,8 @@ def demo(http: httpx.Client, base: str, image: str) -> dict[str, str]:
         chip("open_url", "See all", "all", url="https://example.com/shoes"),
     ]
     send({"channel": "rcs", "message_type": "text", "to": rcs, "from": "ShopCo",
-          "text": "Your trainers are back in stock. Which colour?", "suggestions": chips})  # fmt: skip
+          "text": "Your trainers are back in stock. Which colour?",
+          "suggestions": chips})  # fmt: skip
     shoes = send({"channel": "rcs", "message_type": "carousel", "to": rcs, "from": "ShopCo",
                   "carousel": {"cards": [card("Runner", "Light, for the road", "runner"),
                                          card("Trail", "Grip for the hills", "trail")]},
