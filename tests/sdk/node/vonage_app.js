@@ -8,7 +8,6 @@ const { Vonage } = require('@vonage/server-sdk');
 const {
   SMS, MMSImage, WhatsAppText, WhatsAppImage, WhatsAppTemplate, MessengerText, ViberText,
 } = require('@vonage/messages');
-const { VetchError } = require('@vonage/vetch');
 
 const TO = '447700900000';
 const FROM = '447700900001';
@@ -48,7 +47,8 @@ async function failure(promise) {
     await promise;
     return null;
   } catch (err) {
-    if (!(err instanceof VetchError)) throw err;
+    // By name, not instanceof: npm may nest a second copy of @vonage/vetch under server-sdk.
+    if (!(err && err.constructor && err.constructor.name === 'VetchError' && err.response)) throw err;
     return { status: err.response.status, body: await err.response.json(), message: err.message };
   }
 }
