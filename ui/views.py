@@ -28,7 +28,9 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
 
 
-ViewKind = Literal["text", "media", "location", "template", "custom", "reaction", "cards", "data"]
+ViewKind = Literal[
+    "text", "media", "location", "template", "custom", "reaction", "cards", "tap", "data"
+]
 
 
 @dataclass(slots=True)
