@@ -15,6 +15,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from sandbox.app import create_app
+from sandbox.asgi.persistence import UnusableDatabase
 from sandbox.settings import Settings
 from sandbox.tls import TlsFiles, ensure_certificate, trust_hint
 
@@ -130,7 +131,11 @@ def tune_gc() -> None:
 
 
 def serve(settings: Settings, out: IO[str]) -> int:
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except UnusableDatabase as exc:
+        print(f"nexmo-sandbox: {exc}", file=out)
+        return 1
     tune_gc()  # only for `serve`: a test process or a host app keeps its own settings
     try:
         sock = _bind(settings.host, settings.port)

@@ -61,14 +61,28 @@ def message_from_json(text: str) -> Message:
     return Message(**data)
 
 
+class UnusableDatabase(Exception):
+    """`--db` names a file the sandbox cannot keep its state in (corrupt, not SQLite, read-only,
+    in a folder that does not exist): said at start, never found out mid-run."""
+
+
 class SqlitePersistence:
     def __init__(self, path: str, store: Store, bus: EventBus) -> None:
         self.store = store
-        # One connection, used only from the server's event loop thread.
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            # One connection, used only from the server's event loop thread.
+            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+            # A read-only file opens and reads fine; find out now that it cannot be written.
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise UnusableDatabase(
+                f"--db {path}: cannot keep state there ({exc}). Give a writable SQLite file "
+                "(a new name is created), or leave out --db."
+            ) from None
         bus.on_any(self._on_event, KINDS)
 
     def load(self) -> float | None:
