@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from sandbox.app import create_app
 from sandbox.asgi.persistence import UnusableDatabase
 from sandbox.settings import Settings
+from sandbox.state import signature_secret, state_dir
 from sandbox.tls import TlsFiles, ensure_certificate, trust_hint
 
 
@@ -26,6 +27,7 @@ def _banner(
     secret: str,
     out: IO[str],
     tls: tuple[int, TlsFiles] | None = None,
+    kept_secret: bool = False,
 ) -> None:
     base = f"http://{settings.host}:{port}"
     print(f"nexmo-sandbox listening on {base}", file=out)
@@ -43,7 +45,11 @@ def _banner(
     print(
         f"  clock: {settings.clock}, auth: {'strict' if settings.strict_auth else 'open'}", file=out
     )
-    given = "" if settings.signature_secret else " (generated; --signature-secret fixes it)"
+    given = (
+        f" (generated once, kept in {state_dir(settings.state_dir)}; --signature-secret sets it)"
+        if kept_secret
+        else ""
+    )
     print(f"  webhook signature secret: {secret}{given}", file=out)
     out.flush()
 
@@ -131,6 +137,9 @@ def tune_gc() -> None:
 
 
 def serve(settings: Settings, out: IO[str]) -> int:
+    kept_secret = settings.signature_secret is None
+    if kept_secret:  # the same secret after a restart, so the app's verification keeps working
+        settings = settings.replace(signature_secret=signature_secret(settings.state_dir))
     try:
         app = create_app(settings)
     except UnusableDatabase as exc:
@@ -165,7 +174,7 @@ def serve(settings: Settings, out: IO[str]) -> int:
     rt.public_url = f"http://{settings.host}:{port}"
     config = uvicorn.Config(app, log_level=settings.log_level, access_log=False)
     server = uvicorn.Server(config)
-    _banner(settings, port, rt.webhooks.signature_secret, out, tls)
+    _banner(settings, port, rt.webhooks.signature_secret, out, tls, kept_secret)
     with contextlib.suppress(KeyboardInterrupt):
         if tls is None or tls_sock is None:
             server.run(sockets=[sock])

@@ -13,16 +13,14 @@ tests) may reach for it at once: writers hold a lock file and rename complete fi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import ipaddress
 import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_STATE_DIR = "~/.nexmo-sandbox"
+from sandbox.state import locked, state_dir, write_atomic
+
 CERT_NAME = "cert.pem"
 KEY_NAME = "key.pem"
 VALID_FOR = dt.timedelta(days=365)
@@ -43,10 +41,6 @@ class TlsFiles:
         return self.cert
 
 
-def state_dir(path: str | os.PathLike[str] | None) -> Path:
-    return Path(os.path.expanduser(os.fspath(path) if path else DEFAULT_STATE_DIR))
-
-
 def ensure_certificate(
     directory: str | os.PathLike[str] | None = None, *, now: dt.datetime | None = None
 ) -> TlsFiles:
@@ -58,13 +52,13 @@ def ensure_certificate(
     moment = now or dt.datetime.now(dt.UTC)
     if _usable(files, moment):
         return files
-    with _locked(folder):
+    with locked(folder, "tls"):
         if _usable(files, moment):  # another process made it while we waited
             return files
         cert_pem, key_pem = make_certificate(moment)
         # Key first: a reader that sees the new certificate finds its key already in place.
-        _write_atomic(files.key, key_pem, mode=0o600)
-        _write_atomic(files.cert, cert_pem, mode=0o644)
+        write_atomic(files.key, key_pem, mode=0o600)
+        write_atomic(files.cert, cert_pem, mode=0o644)
     return files
 
 
@@ -161,32 +155,3 @@ def _usable(files: TlsFiles, now: dt.datetime) -> bool:
     names = set(sans.get_values_for_type(x509.DNSName))
     ips = {str(a) for a in sans.get_values_for_type(x509.IPAddress)}
     return names >= set(DNS_NAMES) and ips >= set(IP_ADDRESSES)
-
-
-def _write_atomic(path: Path, data: bytes, *, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """An exclusive lock on ``folder/.tls.lock`` (a no-op where fcntl is missing: Windows)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with open(folder / ".tls.lock", "a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

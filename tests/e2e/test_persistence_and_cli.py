@@ -47,8 +47,25 @@ def test_db_keeps_messages_applications_and_accounts(tmp_path: pathlib.Path) -> 
         assert api.get("/_sandbox/messages").json()["total"] == 0
 
 
-def test_serve_prints_where_it_listens_and_exits_on_ctrl_c() -> None:
-    env = {**os.environ, "NEXMO_SANDBOX_PORT": "0", "NEXMO_SANDBOX_LOG_LEVEL": "warning"}
+def test_serve_prints_where_it_listens_and_exits_on_ctrl_c(tmp_path: pathlib.Path) -> None:
+    state = tmp_path / "state"
+    first = _serve_once(state)
+    # A restart signs with the same generated secret (kept in the state folder, mode 0600), so
+    # an app's verification keeps working; another state folder has its own.
+    assert _serve_once(state) == first
+    assert (state / "signature-secret").read_text().strip() == first
+    assert (state / "signature-secret").stat().st_mode & 0o777 == 0o600
+    assert _serve_once(tmp_path / "other") != first
+
+
+def _serve_once(state: pathlib.Path) -> str:
+    """Start `serve`, check its banner and one request, stop it with Ctrl-C; its secret."""
+    env = {
+        **os.environ,
+        "NEXMO_SANDBOX_PORT": "0",
+        "NEXMO_SANDBOX_LOG_LEVEL": "warning",
+        "NEXMO_SANDBOX_STATE_DIR": str(state),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "serve", "--auto-deliver", "1"],
         stdout=subprocess.PIPE,
@@ -68,7 +85,9 @@ def test_serve_prints_where_it_listens_and_exits_on_ctrl_c() -> None:
         while not any("signature secret" in line for line in banner) and len(banner) < 12:
             banner.append(proc.stdout.readline())
         assert any("inbox UI" in line and url in line for line in banner), banner
-        assert any("signature secret" in line for line in banner), banner
+        (secret_line,) = [line for line in banner if "signature secret" in line]
+        assert f"kept in {state}" in secret_line, secret_line
+        secret = secret_line.split("signature secret: ", 1)[1].split()[0]
         # The socket listens before the banner is printed: a request now waits in its backlog
         # until uvicorn accepts it, never refused, so no readiness loop is needed.
         with httpx.Client(base_url=url, timeout=10) as http:
@@ -82,6 +101,7 @@ def test_serve_prints_where_it_listens_and_exits_on_ctrl_c() -> None:
         assert proc.returncode == 0, out
         assert "nexmo-sandbox stopped" in out
         assert "Traceback" not in out
+        return secret
     finally:
         watchdog.cancel()
         if proc.poll() is None:
