@@ -81,7 +81,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("auto_read", _float_or_none, "Handsets mark delivered messages read after N virtual s."),
     Option("status_url", str, "Default status webhook URL."),
     Option("inbound_url", str, "Default inbound webhook URL."),
-    Option("signature_secret", str, "Webhook signature secret (generated if not given)."),
+    Option(
+        "signature_secret",
+        str,
+        "Webhook signature secret (else generated once, kept in --state-dir).",
+    ),
     Option("webhook_connect_timeout", float, "Webhook connect timeout, real seconds."),
     Option("webhook_timeout", float, "Webhook response timeout, real seconds."),
     Option(
