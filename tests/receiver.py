@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,17 @@ class Receiver:
     # (request, attempt number for this path) -> status code; default 200
     answer: Callable[[Received], int] = lambda r: 200
     delay: float = 0.0  # real seconds to wait before answering (to provoke timeouts)
+    # Requests to these paths wait for `release` before they are answered (a hung receiver).
+    held: tuple[str, ...] = ()
+    release: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Any]:
+        """Block (real time, at most ``timeout``) until ``count`` requests reached ``path``;
+        for what another thread sends, with no polling loop."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.bodies(path)) >= count, timeout)
+        return self.bodies(path)
 
     def at(self, path: str) -> str:
         return self.url + path
@@ -57,7 +69,11 @@ def receiver() -> Iterator[Receiver]:
 
     async def handle(request: Request) -> Response:
         item = Received(request.url.path, dict(request.headers), await request.body())
-        rec.received.append(item)
+        with rec.arrived:
+            rec.received.append(item)
+            rec.arrived.notify_all()
+        if item.path in rec.held:
+            await asyncio.to_thread(rec.release.wait, 30)
         if rec.delay:
             await asyncio.sleep(rec.delay)
         item.answered = rec.answer(item)

@@ -1,5 +1,8 @@
 """The webhook connection pool: httpx clients of one connection each, handed out in turn.
 
+Lanes are per receiver (scheme, host, port): a receiver that accepts and never answers ties up
+only its own lanes, for at most the webhook timeout each, and the others' webhooks go on.
+
 Why not one `httpx.AsyncClient` with a big pool: httpcore re-scans every connection and every
 waiting request on each request, so a single client slows down as more webhooks are in flight
 at once (measured here against a bare receiver: 934 requests/s with one in flight, 171 with
@@ -21,28 +24,38 @@ DEFAULT_LANES = 6
 URL_CACHE = 1024
 
 
+class _Pool:
+    """``size`` clients of one connection each, for one receiver, handed out in turn."""
+
+    def __init__(self, make_client: Callable[[], httpx.AsyncClient], size: int) -> None:
+        self.free: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+        self.clients = [make_client() for _ in range(size)]
+        for client in self.clients:
+            self.free.put_nowait(client)
+
+
 class HttpLanes:
-    """``lanes`` clients of one connection each; ``lanes=0``: one shared client, no lanes (an
-    injected transport such as an app object has no connection pool to protect)."""
+    """``lanes`` clients of one connection each *per receiver* (scheme, host and port), so a
+    receiver that hangs holds only its own lanes: webhooks to every other receiver go on.
+    ``lanes=0``: one shared client, no lanes (an injected transport such as an app object has
+    no connection pool to protect)."""
 
     def __init__(self, make_client: Callable[[], httpx.AsyncClient], lanes: int = DEFAULT_LANES):
         self._make = make_client
         self._size = lanes
-        self._clients: list[httpx.AsyncClient] = []
-        self._free: asyncio.Queue[httpx.AsyncClient] | None = None
+        self._shared: httpx.AsyncClient | None = None
+        self._pools: dict[tuple[bytes, bytes, int | None], _Pool] = {}
         # Parsed once per receiver URL: httpx.URL parsing is a good part of a request's cost,
         # and a sandbox sends to a handful of URLs over and over.
         self._urls: dict[str, httpx.URL] = {}
 
-    def _queue(self) -> asyncio.Queue[httpx.AsyncClient]:
+    def _pool(self, url: httpx.URL) -> _Pool:
         # Built lazily: the queue and the clients belong to the loop that first sends.
-        if self._free is None:
-            self._free = asyncio.Queue()
-            for _ in range(self._size):
-                client = self._make()
-                self._clients.append(client)
-                self._free.put_nowait(client)
-        return self._free
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = _Pool(self._make, self._size)
+        return pool
 
     async def post(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
         parsed = self._urls.get(url)
@@ -51,17 +64,19 @@ class HttpLanes:
                 self._urls.clear()
             parsed = self._urls[url] = httpx.URL(url)
         if self._size == 0:  # shared: one client for every request at once
-            if not self._clients:
-                self._clients.append(self._make())
-            return await self._clients[0].post(parsed, content=content, headers=headers)
-        free = self._queue()
-        client = await free.get()
+            if self._shared is None:
+                self._shared = self._make()
+            return await self._shared.post(parsed, content=content, headers=headers)
+        pool = self._pool(parsed)
+        client = await pool.free.get()
         try:
             return await client.post(parsed, content=content, headers=headers)
         finally:
-            free.put_nowait(client)
+            pool.free.put_nowait(client)
 
     async def aclose(self) -> None:
-        clients, self._clients, self._free = self._clients, [], None
-        for client in clients:
+        pools, self._pools = self._pools, {}
+        shared, self._shared = self._shared, None
+        clients = [c for p in pools.values() for c in p.clients]
+        for client in [*clients, *([shared] if shared else [])]:
             await client.aclose()
