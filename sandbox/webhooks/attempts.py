@@ -44,6 +44,7 @@ class Attempts:
         http: Callable[[], HttpLanes],
         requeue: Callable[[Delivery], None],
         changed: Callable[[Delivery], None],
+        kept: Callable[[Delivery], bool] = lambda d: True,
     ) -> None:
         self.clock = clock
         self.scheduler = scheduler
@@ -51,6 +52,7 @@ class Attempts:
         self.http = http
         self.requeue = requeue  # a retry timer fired: attempt it again
         self.changed = changed
+        self.kept = kept  # still in the ledger (a reset drops records, not running attempts)
 
     async def attempt(self, delivery: Delivery) -> Attempt:
         assert delivery.url is not None
@@ -88,6 +90,8 @@ class Attempts:
             delivery.state = "delivered"
         elif not is_retryable(code):
             delivery.state = "failed"  # 3xx and 4xx other than 429: Vonage does not retry
+        elif not self.kept(delivery):
+            delivery.state = "failed"  # reset while in flight: nothing left to retry it for
         else:
             due = self.clock.now() + retry_delay(len(delivery.attempts))
             if due > delivery.created_at + GIVE_UP_AFTER:

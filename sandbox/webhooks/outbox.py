@@ -83,6 +83,7 @@ class Webhooks:
             http=self._http,
             requeue=self._retry,
             changed=self._changed,
+            kept=lambda d: self.ledger.get(d.id) is d,
         )
         self.chains = Chains(bus, self.tickets, self.attempts.attempt)
         self.scheduler = scheduler
@@ -254,9 +255,12 @@ class Webhooks:
         self.bus.publish(WebhookUpdated(delivery))
 
     def _on_reset(self, event: Reset) -> None:
+        # Attempts already in flight are left to finish (their outcome lands on records no
+        # longer in the ledger, and no retry follows: see _retry). Cancelling them mid-request
+        # could leave a lane's one connection checked out for good, and every later webhook
+        # behind it would wait forever (seen under resets at load).
         dropped = self.ledger.clear(event.scope)
         if event.scope is None:
-            self.tickets.cancel_all()
             self.chains.drop()
         else:
             self.chains.drop({d.id for d in dropped})
