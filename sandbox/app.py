@@ -16,12 +16,14 @@ from collections.abc import AsyncIterator, Sequence
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from fake_channels import DEFAULT_CHANNELS
 from sandbox.asgi.api import routes as api_routes
+from sandbox.asgi.hosts import HostGuard
 from sandbox.asgi.io import problem
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.channel import Channel, Registry
@@ -93,6 +95,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(HostGuard, bound=settings.host, extra=settings.allowed_hosts)],
         lifespan=lifespan,
         exception_handlers={
             SandboxError: sandbox_error,

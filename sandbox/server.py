@@ -45,6 +45,12 @@ def _banner(
     print(
         f"  clock: {settings.clock}, auth: {'strict' if settings.strict_auth else 'open'}", file=out
     )
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"  WARNING: listening on {settings.host}: anyone who can reach this address can read "
+            "every message, send as your apps and change the sandbox (control API and inbox).",
+            file=out,
+        )
     given = (
         f" (generated once, kept in {state_dir(settings.state_dir)}; --signature-secret sets it)"
         if kept_secret

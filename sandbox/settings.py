@@ -32,6 +32,10 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -67,6 +71,12 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("host", str, "Interface to listen on (keep 127.0.0.1 unless you mean it)."),
     Option("port", _port, "HTTP port (0 picks a free one)."),
+    Option(
+        "allowed_hosts",
+        _names,
+        "More Host names the sandbox answers to, NAME[,NAME] (a DNS-rebinding guard refuses "
+        "others; loopback names always work, * allows any).",
+    ),
     Option(
         "clock",
         str,
@@ -108,6 +118,7 @@ OPTIONS: tuple[Option, ...] = (
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
+    allowed_hosts: tuple[str, ...] = ()
     clock: ClockModeName = "manual"  # `serve` defaults to live; tests and the library to manual
     strict_auth: bool = False
     accounts: tuple[str, ...] = ()

@@ -27,7 +27,7 @@ class Unavailable(Exception):
 async def get_json(request: Request, path: str, params: Mapping[str, Any] | None = None) -> Any:
     clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
     transport = httpx.ASGITransport(app=request.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://inbox.internal") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         response = await client.get(path, params=clean)
     if response.status_code != 200:
         try:
