@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.core.channel import EMAIL, Channel, MailParts
+from sandbox.core.channel import DISPLAY_NAME_EMAIL, EMAIL, Channel, MailParts
 from sandbox.core.checks import Issue, check_enum, check_string, object_at
 from sandbox.core.models import Message
 
@@ -40,7 +40,11 @@ def _recipients(issues: list[Issue], value: Any, name: str) -> None:
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
-    check_string(issues, block.get("subject"), f"{name}.subject", code=1110, max_len=SUBJECT_MAX)
+    subject = block.get("subject")
+    check_string(issues, subject, f"{name}.subject", code=1110, max_len=SUBJECT_MAX)
+    if isinstance(subject, str) and any(ord(c) < 0x20 or c == "\x7f" for c in subject):
+        # A header line: a CR or LF in it would start another header (`Bcc: ...`).
+        issues.append(Issue(1110, f"{name}.subject", "must not hold control characters."))
     check_enum(issues, block.get("importance"), f"{name}.importance", IMPORTANCE, code=1110)
     check_enum(issues, block.get("priority"), f"{name}.priority", PRIORITY, code=1110)
     check_enum(issues, block.get("sensitivity"), f"{name}.sensitivity", SENSITIVITY, code=1110)
@@ -111,6 +115,11 @@ def _subject(message: Message) -> str | None:
     return None
 
 
+def _bare(value: str) -> str:
+    match = DISPLAY_NAME_EMAIL.match(value)
+    return (match.group(1) if match else value).lower()
+
+
 def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
     block = (message.extra or {}).get("email")
     return {"email": dict(block)} if isinstance(block, Mapping) else {}
@@ -133,4 +142,5 @@ EMAIL_CHANNEL = Channel(
     inbound_extras=_inbound_extras,
     inbound_fields=("email",),
     mail=mail_parts,
+    bare_address=_bare,
 )

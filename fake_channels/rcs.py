@@ -48,12 +48,23 @@ SUGGESTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 REPLY_SUGGESTIONS = ("reply",)
 
 
+def _coordinate(value: Any, bound: float) -> bool:
+    """A number, or a string of one (the SDKs send strings), within +-bound."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return -bound <= number <= bound
+
+
 def _suggestion(issues: list[Issue], value: Any, name: str) -> None:
     obj = object_at(issues, value, name)
     if obj is None:
         return
     kind = obj.get("type")
-    if kind not in SUGGESTION_FIELDS:
+    if not isinstance(kind, str) or kind not in SUGGESTION_FIELDS:
         check_enum(issues, kind, f"{name}.type", tuple(SUGGESTION_FIELDS), required=True)
         return
     check_string(issues, obj.get("text"), f"{name}.text", max_len=SUGGESTION_TEXT_MAX)
@@ -62,8 +73,11 @@ def _suggestion(issues: list[Issue], value: Any, name: str) -> None:
     for field in required:
         value = obj.get(field)
         if field in ("latitude", "longitude"):
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
-                issues.append(Issue(1150, f"{name}.{field}", "is required (a number)."))
+            bound = 90 if field == "latitude" else 180
+            if not _coordinate(value, bound):
+                issues.append(
+                    Issue(1150, f"{name}.{field}", f"must be a number from -{bound} to {bound}.")
+                )
         elif field == "url":
             check_url(issues, value, f"{name}.url")
         else:
@@ -93,9 +107,9 @@ def _card_object(issues: list[Issue], value: Any, name: str) -> Mapping[str, Any
     obj = object_at(issues, value, name)
     if obj is None:
         return {}
+    # Vonage's rich-card guide: "each card object must include title, text, media_url".
     for key, most in (("title", CARD_TITLE_MAX), ("text", CARD_TEXT_MAX)):
-        if key in obj:
-            check_string(issues, obj.get(key), f"{name}.{key}", max_len=most)
+        check_string(issues, obj.get(key), f"{name}.{key}", max_len=most)
     check_url(issues, obj.get("media_url"), f"{name}.media_url")
     check_enum(issues, obj.get("media_height"), f"{name}.media_height", MEDIA_HEIGHTS)
     if "media_description" in obj:
@@ -114,17 +128,15 @@ def _layout(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _card(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
-    card = _card_object(issues, body.get("card"), "card")
+    _card_object(issues, body.get("card"), "card")
+    # The guide: a card message "must include an rcs object specifying card_orientation", and
+    # image_alignment goes with horizontal cards.
     rcs = _layout(body)
     orientation = rcs.get("card_orientation")
-    if orientation == "HORIZONTAL" and rcs.get("image_alignment") is None:
+    if orientation is None:
+        issues.append(Issue(1110, "rcs.card_orientation", "is required for a card message."))
+    elif orientation == "HORIZONTAL" and rcs.get("image_alignment") is None:
         issues.append(Issue(1110, "rcs.image_alignment", "is required for a horizontal card."))
-    if (
-        orientation == "VERTICAL"
-        and isinstance(body.get("card"), Mapping)
-        and card.get("media_height") is None
-    ):
-        issues.append(Issue(1150, "card.media_height", "is required for a vertical card."))
 
 
 def _carousel(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:

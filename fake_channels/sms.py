@@ -39,10 +39,16 @@ def _message(body: Mapping[str, Any], issues: list[Issue]) -> None:
 INBOUND_PRICE = "0.0057"  # what receiving one inbound SMS costs, EUR
 
 
+def _encoding(message: Message) -> str:
+    block = (message.options or {}).get("sms")
+    value = block.get("encoding_type") if isinstance(block, Mapping) else None
+    return value if isinstance(value, str) else "auto"
+
+
 def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
     return {
         "destination": {"network_code": NETWORK_CODE},
-        "sms": {"count_total": str(segment_count(message.text or ""))},
+        "sms": {"count_total": str(segment_count(message.text or "", _encoding(message)))},
     }
 
 
@@ -92,22 +98,23 @@ SMS = Channel(
 
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€\x0c"
 )
 
 
 # Characters of the GSM-7 extension table: each takes two septets.
-GSM7_EXTENDED = "^{}\\[~]|€"
+GSM7_EXTENDED = "^{}\\[~]|€\x0c"  # \x0c: form feed (page break)
 
 
-def segment_count(text: str) -> int:
+def segment_count(text: str, encoding: str = "auto") -> int:
     """How many SMS parts a text takes (GSM-7: 160 septets alone, 153 per part; otherwise
     UCS-2: 70 units alone, 67 per part). A character of two units (a GSM-7 extension character,
     a UCS-2 surrogate pair) is never split across two parts.
 
+    ``encoding``: the request's `sms.encoding_type`; `unicode` sends UCS-2 whatever the text.
     Reported as `sms.count_total` in status webhooks and `num_messages` inbound.
     """
-    if GSM7.issuperset(text):
+    if encoding != "unicode" and GSM7.issuperset(text):
         units = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
         single, multi = 160, 153
     else:

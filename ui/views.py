@@ -49,6 +49,7 @@ class Chip:
     text: str
     type: str
     postback: str
+    index: int  # its position among the message's chips (what a tap names: postbacks repeat)
     detail: str | None = None  # the URL, number or place an action opens
 
 
@@ -85,20 +86,40 @@ def _media(kind: str, value: Any) -> Media:
     )
 
 
-def chips(value: Any) -> list[Chip]:
+# The chips of one message by identity -> their position in the channel's own order.
+Order = dict[int, int]
+
+
+def chip_order(m: Message, channel: Channel | None) -> Order:
+    if channel is None or channel.suggestions is None or m.direction != "outbound":
+        return {}
+    return {id(s): i for i, s in enumerate(channel.suggestions(m))}
+
+
+def chips(value: Any, order: Order) -> list[Chip]:
     """Suggestion chips from a `suggestions` array, skipping what is not one."""
     out: list[Chip] = []
     for s in value if isinstance(value, list) else []:
         if not isinstance(s, dict) or not isinstance(s.get("postback_data"), str):
             continue
+        if id(s) not in order:
+            continue
         detail = next(
             (str(s[k]) for k in ("url", "phone_number", "pin_label", "title") if k in s), None
         )
-        out.append(Chip(str(s.get("text") or ""), str(s.get("type")), s["postback_data"], detail))
+        out.append(
+            Chip(
+                str(s.get("text") or ""),
+                str(s.get("type")),
+                s["postback_data"],
+                order[id(s)],
+                detail,
+            )
+        )
     return out
 
 
-def _card(value: Any) -> Card:
+def _card(value: Any, order: Order) -> Card:
     obj = value if isinstance(value, dict) else {}
     title, text = obj.get("title"), obj.get("text")
     media = _media("image", {"url": obj.get("media_url"), "caption": obj.get("media_description")})
@@ -106,26 +127,26 @@ def _card(value: Any) -> Card:
         title if isinstance(title, str) else None,
         text if isinstance(text, str) else None,
         media,
-        chips(obj.get("suggestions")),
+        chips(obj.get("suggestions"), order),
     )
 
 
-def message_chips(m: Message) -> list[Chip]:
+def message_chips(m: Message, channel: Channel | None) -> list[Chip]:
     """The message-level suggestion chips of an outbound message (RCS)."""
-    if m.direction != "outbound":
-        return []
-    return chips((m.options or {}).get("suggestions"))
+    return chips((m.options or {}).get("suggestions"), chip_order(m, channel))
 
 
-def content_view(m: Message) -> ContentView:
+def content_view(m: Message, channel: Channel | None = None) -> ContentView:
     c = m.content
     t = m.message_type
     if t == "card" and isinstance(c.get("card"), dict):
-        return ContentView("cards", cards=[_card(c["card"])], data=c["card"])
+        order = chip_order(m, channel)
+        return ContentView("cards", cards=[_card(c["card"], order)], data=c["card"])
     if t == "carousel" and isinstance(c.get("carousel"), dict):
         cards = c["carousel"].get("cards")
         items = cards if isinstance(cards, list) else []
-        return ContentView("cards", cards=[_card(x) for x in items], data=c["carousel"])
+        order = chip_order(m, channel)
+        return ContentView("cards", cards=[_card(x, order) for x in items], data=c["carousel"])
     if t == "text" and isinstance(c.get("text"), str):
         return ContentView("text", text=c["text"])
     if t in MEDIA_KINDS:

@@ -57,7 +57,7 @@ def json_response(data: Any, status: int = 200) -> Response:
 async def read_body(request: Request) -> bytes:
     """The raw body, refusing more than MAX_BODY without reading it all into memory."""
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY:
+    if length is not None and length.isascii() and length.isdigit() and int(length) > MAX_BODY:
         raise PayloadTooLarge(f"The request body must be at most {MAX_BODY} bytes.")
     chunks: list[bytes] = []
     size = 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.core.channel import MEDIA_KINDS, Registry
+from sandbox.core.channel import MEDIA_KINDS, Channel, Registry
 from sandbox.core.checks import Issue, as_object, check_enum, check_media, check_string
 from sandbox.core.errors import BadControlRequest
 from sandbox.core.models import InboundDraft
@@ -44,7 +44,7 @@ def parse_inbound(body: Mapping[str, Any], channels: Registry, store: Store) -> 
     channel.check_to(user, channel_issues, "from")
     to = body.get("to")
     if to is None and isinstance(user, str):
-        to = _last_sender(store, channel.name, user)
+        to = _last_sender(store, channel, user)
     if to is None:
         issues.append(
             Issue(
@@ -118,9 +118,9 @@ def parse_inbound(body: Mapping[str, Any], channels: Registry, store: Store) -> 
     )
 
 
-def _last_sender(store: Store, channel: str, user: str) -> str | None:
-    for m in reversed(store.conversation((channel, user))):
-        if m.direction == "outbound":
-            return m.from_
-        return m.to
+def _last_sender(store: Store, channel: Channel, user: str) -> str | None:
+    """The app's address in the latest message with ``user`` (bare: a user writes to
+    `a@b.c`, not to `Shop <a@b.c>`)."""
+    for m in reversed(store.conversation((channel.name, user))):
+        return channel.address(m.from_ if m.direction == "outbound" else m.to)
     return None

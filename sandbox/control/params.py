@@ -21,7 +21,7 @@ def int_param(
     raw = query.get(name, "")
     if raw == "":
         return default
-    if raw.isdigit() and int(raw) >= lo:
+    if raw.isascii() and raw.isdigit() and int(raw) >= lo:  # `²` is a digit to isdigit()
         return min(int(raw), hi)
     if strict:
         raise BadControlRequest(

@@ -108,6 +108,13 @@ class Channel:
     tap: Tap | None = None
     # A mail channel: its inbox is drawn as a mail client (subject list, headers, parts).
     mail: Mail | None = None
+    # The bare address of a sender as given (email: `Shop <a@b.c>` -> `a@b.c`), for matching
+    # a user's reply to what the app sent; None: addresses are compared as they are.
+    bare_address: Callable[[str], str] | None = None
+
+    def address(self, value: str) -> str:
+        return value if self.bare_address is None else self.bare_address(value)
+
     # Extra checks of the option block when the message is a Dispatch workflow item.
     dispatch_options_check: OptionsCheck | None = None
     status_extras: StatusExtras | None = None  # v1 status webhooks

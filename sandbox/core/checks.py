@@ -118,7 +118,12 @@ def check_int(
     numeric_string: bool = False,
 ) -> None:
     """An integer in [lo, hi]; booleans are not integers; numeric strings only when allowed."""
-    if numeric_string and isinstance(value, str) and value.strip().isdigit():
+    if (
+        numeric_string
+        and isinstance(value, str)
+        and value.strip().isascii()
+        and value.strip().isdigit()
+    ):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         issues.append(Issue(code, name, "must be an integer."))

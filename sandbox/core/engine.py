@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.core.channel import Registry
-from sandbox.core.clock import Clock
+from sandbox.core.clock import Clock, iso
 from sandbox.core.config import RunConfig
 from sandbox.core.directory import Directory
 from sandbox.core.error_codes import ASYNC_ERRORS, DEFAULT_ERROR
@@ -257,8 +257,10 @@ class Engine(Directory):
     def _owner_of(self, draft: InboundDraft) -> str | None:
         """The application a reply belongs to: the one that last wrote to this user from
         this address (Vonage routes inbound by the number linked to an application)."""
+        channel = self.channels[draft.channel]
+        to = channel.address(draft.to)
         for m in reversed(self.store.conversation((draft.channel, draft.from_))):
-            if m.direction == "outbound" and m.from_ == draft.to:
+            if m.direction == "outbound" and channel.address(m.from_) == to:
                 return m.application_id
         return None
 
@@ -278,7 +280,7 @@ class Engine(Directory):
             message.history.append(StatusChange("read", self.clock.now(), by="api"))
             changed = True
         if indicator is not None:
-            shown = {**indicator, "at": self.clock.now()}
+            shown = {**indicator, "at": iso(self.clock.now())}
             message.extra = {**(message.extra or {}), "replying_indicator": shown}
             changed = True
         if changed:
@@ -315,7 +317,8 @@ class Engine(Directory):
             change = StatusChange(REVOKED, now, by="api")
             message.status = REVOKED
             message.history.append(change)
-        message.extra = {**(message.extra or {}), "revocation": {"at": now, "outcome": outcome}}
+        record = {"at": iso(now), "outcome": outcome}
+        message.extra = {**(message.extra or {}), "revocation": record}
         self.bus.publish(MessageUpdated(message))
         return message
 
@@ -352,6 +355,9 @@ class Engine(Directory):
                     invalid=[("postback_data", "matches no suggestion of the message.")],
                 )
             chip = found[0]
+        # A user who taps has the message and has seen it: the handset says so first.
+        if message.status == "submitted" or (message.status == "delivered" and channel.has_read):
+            self.mark(uuid, "read" if channel.has_read else "delivered", by="user")
         message_type, content = channel.tap(chip)
         return self.receive(
             InboundDraft(

@@ -13,8 +13,8 @@ from typing import Any, ClassVar, Literal
 
 from sandbox.core.clock import iso
 from sandbox.core.engine import Engine
-from sandbox.core.events import EventBus, MessageStatus, Reset, WorkflowUpdated
-from sandbox.core.models import Api, Outbound, Sender, WorkflowKind, WorkflowRef
+from sandbox.core.events import EventBus, MessageStatus, MessageUpdated, Reset, WorkflowUpdated
+from sandbox.core.models import REVOKED, Api, Outbound, Sender, WorkflowKind, WorkflowRef
 from sandbox.core.scheduler import Scheduler, Timer
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -101,6 +101,7 @@ class Runner:
         self.scheduler = scheduler
         self.table: dict[str, Workflow] = {}
         bus.on(MessageStatus, self._on_status)
+        bus.on(MessageUpdated, self._on_updated)
         bus.on(Reset, self._on_reset)
 
     def get(self, workflow_id: str) -> Workflow | None:
@@ -173,6 +174,21 @@ class Runner:
             self._changed(wf)  # a late status of an earlier item: recorded, changes nothing
             return
         self._status(wf, step, message.status)
+
+    def _on_updated(self, event: MessageUpdated) -> None:
+        """The app revoked the live item: it took the message back on purpose, so no other
+        item is sent in its place; the workflow ends there (Vonage documents nothing else)."""
+        message = event.message
+        ref = message.workflow
+        if message.status != REVOKED or ref is None or ref.kind != self.kind:
+            return
+        wf = self.table.get(ref.id)
+        if wf is None or wf.status != "active" or wf.current != ref.item - 1:
+            return
+        step = wf.steps[wf.current]
+        step.status = REVOKED
+        step.outcome = "revoked by the app: no further item is sent"
+        self._end(wf, self.failed)
 
     def _changed(self, wf: Workflow) -> None:
         self.bus.publish(WorkflowUpdated(wf))

@@ -20,6 +20,25 @@ def _finite(text: str) -> float:
     return value
 
 
+# Deeper than any real message (WhatsApp interactive payloads nest about 6 levels): what nests
+# further could not be stored, copied or rendered by code that recurses (dataclasses.asdict for
+# --db, json.dumps inside a page), so it is refused here, once for every reader.
+MAX_DEPTH = 64
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
 def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
     """Decode ``raw`` as a UTF-8 JSON object; anything else is `InvalidJson` (never a 500).
 
@@ -50,4 +69,6 @@ def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
             ) from None
     if not isinstance(value, dict):
         raise InvalidJson("The request body must be a JSON object.", api)
+    if _too_deep(value):
+        raise InvalidJson(f"The request body nests deeper than {MAX_DEPTH} levels.", api)
     return value

@@ -172,7 +172,7 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
             {"card_orientation": "HORIZONTAL", "image_alignment": "RIGHT"},
         ),
     ),
-    ("card-no-layout", card_message(layout={})),
+    ("vertical-without-media-height", card_message(without(card(), "media_height"))),
     (
         "card-every-field",
         card_message(
@@ -363,10 +363,10 @@ LIMITS: list[tuple[str, dict[str, Any], int, list[str]]] = [
         ["rcs.image_alignment"],
     ),
     (
-        "vertical-without-media-height",
-        card_message(without(card(), "media_height"), {"card_orientation": "VERTICAL"}),
-        1150,
-        ["card.media_height"],
+        "card-without-orientation",
+        card_message(layout={}),
+        1110,
+        ["rcs.card_orientation"],
     ),
     ("bad-card-width", carousel_message(2, rcs={"card_width": "LARGE"}), 1110, ["rcs.card_width"]),
     ("rcs-block-not-an-object", rcs(rcs="VERTICAL"), 1110, ["rcs"]),
@@ -421,7 +421,11 @@ def test_limits_answer_422_with_the_error_class(
 
 
 EMPTY_OBJECTS: list[tuple[str, dict[str, Any], str]] = [
-    ("card", card_message({}, {}), "card.media_url"),
+    (
+        "card",
+        card_message({}, {"card_orientation": "HORIZONTAL", "image_alignment": "LEFT"}),
+        "card.media_url",
+    ),
     ("vertical-card", card_message({}), "card.media_url"),
     ("carousel", without(rcs(message_type="carousel", carousel={}), "text"), "carousel.cards"),
     (
@@ -447,8 +451,8 @@ def test_an_empty_object_is_checked_like_any_other(
 
 def test_an_object_missing_its_fields_is_refused(sb: Live) -> None:
     """The same shapes as above with one unrelated field: the checks run (and with none)."""
-    data = problem(sb, card_message({"title": "t"}, {}))
-    assert names(data) == ["card.media_url"]
+    data = problem(sb, card_message({"title": "t"}))
+    assert sorted(names(data)) == ["card.media_url", "card.text"]
     data = problem(sb, rcs(suggestions=[{"text": "t"}]))
     assert names(data) == ["suggestions[0].type"]
 

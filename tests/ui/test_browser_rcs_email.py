@@ -73,7 +73,7 @@ def test_an_rcs_card_is_drawn_and_a_tapped_chip_reaches_the_app(
     expect(chips).to_have_count(2)  # the card's reply, then the message's own action
     expect(chips.nth(1)).to_have_text("Shop online")
 
-    bubble.locator('.chip[data-tap="pick-blue"]').click()
+    bubble.locator('.chip[data-tap="0"]').click()  # chips are tapped by position
     settled(page)
     inbound = receiver.bodies("/inbound")
     assert inbound[-1]["message_type"] == "reply"
@@ -82,7 +82,7 @@ def test_an_rcs_card_is_drawn_and_a_tapped_chip_reaches_the_app(
     # The user's answer shows in the thread as their own bubble.
     expect(page.locator('.msg.inbound[data-type="reply"]')).to_have_count(1)
 
-    page.locator('.chip[data-tap="open-shop"]').click()
+    bubble.locator('.chip[data-tap="1"]').click()
     settled(page)
     assert receiver.bodies("/inbound")[-1]["button"] == {
         "payload": "open-shop",

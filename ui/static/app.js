@@ -260,7 +260,7 @@
     if (tap) {
       tap.disabled = true;
       try {
-        await api("POST", "/_sandbox/messages/" + encodeURIComponent(tap.dataset.uuid) + "/tap", { postback_data: tap.dataset.tap });
+        await api("POST", "/_sandbox/messages/" + encodeURIComponent(tap.dataset.uuid) + "/tap", { suggestion: parseInt(tap.dataset.tap, 10) });
         flash("Tapped: the app got the user's answer.", "ok");
       } catch (_) { /* flashed */ }
       tap.disabled = false;

@@ -44,6 +44,11 @@ def _replying_indicator(body: dict[str, Any], status: str) -> dict[str, Any] | N
             issues.append(Issue(1150, "replying_indicator.show", "must be true or false."))
         if value.get("type", "text") != "text":
             issues.append(Issue(1150, "replying_indicator.type", "must be text."))
+        issues.extend(
+            Issue(1150, f"replying_indicator.{key}", "is not a replying indicator field.")
+            for key in value
+            if key not in ("show", "type")
+        )
     if issues:
         raise InvalidRequest(issues)
     return dict(value)
