@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from sandbox.core.clock import iso
 from sandbox.core.error_codes import ASYNC_ERRORS
-from ui.views import composer_kinds, content_view, message_chips, pretty, safe_url, ticks
+from ui.views import composer_kinds, content_view, pretty, safe_url, ticks
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -78,7 +78,6 @@ def build_env() -> Environment:
     )
     env.globals.update(
         view=content_view,
-        message_chips=message_chips,
         ticks=ticks,
         composer_kinds=composer_kinds,
         error_codes=sorted(ASYNC_ERRORS.items()),

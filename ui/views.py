@@ -70,6 +70,7 @@ class ContentView:
     data: Any = None  # shown pretty-printed
     fields: list[tuple[str, str]] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)
+    chips: list[Chip] = field(default_factory=list)  # the message's own suggestion chips
 
 
 def _media(kind: str, value: Any) -> Media:
@@ -131,21 +132,22 @@ def _card(value: Any, order: Order) -> Card:
     )
 
 
-def message_chips(m: Message, channel: Channel | None) -> list[Chip]:
-    """The message-level suggestion chips of an outbound message (RCS)."""
-    return chips((m.options or {}).get("suggestions"), chip_order(m, channel))
-
-
 def content_view(m: Message, channel: Channel | None = None) -> ContentView:
+    """What a bubble shows, with the message's own suggestion chips (RCS) under it."""
+    order = chip_order(m, channel)
+    view = _content(m, order)
+    view.chips = chips((m.options or {}).get("suggestions"), order)
+    return view
+
+
+def _content(m: Message, order: Order) -> ContentView:
     c = m.content
     t = m.message_type
     if t == "card" and isinstance(c.get("card"), dict):
-        order = chip_order(m, channel)
         return ContentView("cards", cards=[_card(c["card"], order)], data=c["card"])
     if t == "carousel" and isinstance(c.get("carousel"), dict):
         cards = c["carousel"].get("cards")
         items = cards if isinstance(cards, list) else []
-        order = chip_order(m, channel)
         return ContentView("cards", cards=[_card(x, order) for x in items], data=c["carousel"])
     if t == "text" and isinstance(c.get("text"), str):
         return ContentView("text", text=c["text"])

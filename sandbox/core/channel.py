@@ -216,7 +216,8 @@ class Registry:
 
     def register(self, channel: Channel) -> None:
         self._by_name[channel.name] = channel
-        self._by_v01[channel.v01_name] = channel
+        if channel.v01_outbound_types:  # channels newer than the 2018 APIs are not known there
+            self._by_v01[channel.v01_name] = channel
 
     def get(self, name: object) -> Channel | None:
         return self._by_name.get(name) if isinstance(name, str) else None

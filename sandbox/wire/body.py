@@ -26,17 +26,27 @@ def _finite(text: str) -> float:
 MAX_DEPTH = 64
 
 
-def _too_deep(value: Any) -> bool:
+def _flaw(value: Any, escapes: bool) -> str | None:
+    """What makes a parsed body unfit to keep, found in one walk: nesting past MAX_DEPTH, or
+    (when the text has `\\u` escapes, the only way to write one) a lone UTF-16 surrogate in a
+    key or a string."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return True
+            return f"The request body nests deeper than {MAX_DEPTH} levels."
         if isinstance(item, dict):
+            if escapes:  # keys are strings too
+                stack.extend((k, depth) for k in item)
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
-    return False
+        elif escapes and isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "The request body holds a lone UTF-16 surrogate (e.g. \\ud800): not text."
+    return None
 
 
 def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
@@ -60,15 +70,9 @@ def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
         raise InvalidJson("The request body is nested too deeply.", api) from None
     except ValueError as exc:  # NaN, Infinity, 1e400, a 5,000-digit integer
         raise InvalidJson(f"Not a JSON number: {exc}.", api) from None
-    if "\\u" in text:  # only an escape can make a lone surrogate: skip the check otherwise
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except (UnicodeEncodeError, RecursionError):
-            raise InvalidJson(
-                "The request body holds a lone UTF-16 surrogate (e.g. \\ud800): not text.", api
-            ) from None
     if not isinstance(value, dict):
         raise InvalidJson("The request body must be a JSON object.", api)
-    if _too_deep(value):
-        raise InvalidJson(f"The request body nests deeper than {MAX_DEPTH} levels.", api)
+    flaw = _flaw(value, "\\u" in text)
+    if flaw is not None:
+        raise InvalidJson(flaw, api)
     return value

@@ -53,8 +53,8 @@ def check_message(
         issues.append(Issue(1150, prefix + "from", "is required and must be an object."))
         from_ = {}
     channel = channels.get_v01(to.get("type"))
-    if channel is None or not channel.v01_outbound_types:  # a channel newer than the 2018 API
-        names = ", ".join(c.v01_name for c in channels if c.v01_outbound_types)
+    if channel is None:
+        names = ", ".join(c.v01_name for c in channels if channels.get_v01(c.v01_name))
         issues.append(Issue(1100, prefix + "to.type", f"must be one of: {names}."))
         return None
     if from_ and from_.get("type") != channel.v01_name:

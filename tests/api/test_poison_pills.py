@@ -17,13 +17,23 @@ READERS = ("/_sandbox/messages", "/_sandbox/webhooks", "/_sandbox/conversations"
     [
         '"text":"\\ud800"}',  # a lone surrogate: valid JSON text, no UTF-8 string
         '"text":"ok","client_ref":"\\udfff"}',
+        '"text":"ok","sms":{"\\ud800":1}}',  # in a key
         '"text":"ok","ttl":NaN}',
         '"text":"ok","ttl":Infinity}',
         '"text":"ok","ttl":-Infinity}',
         '"text":"ok","ttl":1e400}',
         '"text":"ok","ttl":' + "9" * 4301 + "}",
     ],
-    ids=["surrogate-text", "surrogate-ref", "nan", "inf", "-inf", "1e400", "4301-digits"],
+    ids=[
+        "surrogate-text",
+        "surrogate-ref",
+        "surrogate-key",
+        "nan",
+        "inf",
+        "-inf",
+        "1e400",
+        "4301-digits",
+    ],
 )
 def test_not_json_or_not_text_is_invalid_json_and_readers_stay_up(api: Api, tail: str) -> None:
     r = api.post(

@@ -353,6 +353,7 @@ LINE = Channel(
     from_kind="id",
     outbound_types=("text", "image"),
     inbound_types=("text",),
+    v01_outbound_types=("text",),  # the 2018 API knows it (as `line_msg`)
     has_read=True,
     text_limit=3072,
     price="0.0200",
@@ -393,6 +394,12 @@ def test_a_new_channel_registers_and_parses_like_the_built_in_ones() -> None:
     with pytest.raises(InvalidRequest) as exc:
         parse_send({**body, "channel": "pigeon"}, reg)
     assert "line" in exc.value.issues[0].reason
+
+
+def test_channels_newer_than_the_2018_api_are_not_known_there() -> None:
+    reg = default_registry()
+    assert reg.get("rcs") is not None and reg.get_v01("rcs") is None
+    assert reg.get("email") is not None and reg.get_v01("email") is None
 
 
 def test_registry_lookups() -> None:

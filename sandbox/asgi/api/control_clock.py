@@ -15,7 +15,8 @@ MAX_ADVANCE = 400 * 24 * 3600.0  # a year and a bit: more is a typo
 
 
 async def get_clock(request: Request) -> Response:
-    return json_response(clock_json(runtime(request).clock, runtime(request).scheduler))
+    rt = runtime(request)
+    return json_response(clock_json(rt.clock, rt.scheduler))
 
 
 async def advance(request: Request) -> Response:
