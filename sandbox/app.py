@@ -61,6 +61,7 @@ def create_app(
         wake = asyncio.Event()
         rt.scheduler.on_change = wake.set
         ticker = asyncio.create_task(live_ticker(rt.timeline, wake))
+        rt.webhooks.chains.start()  # deliveries a restart took back (`--db`) go out now
         try:
             yield
         finally:

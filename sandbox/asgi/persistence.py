@@ -1,10 +1,17 @@
-"""`--db PATH`: keep messages, applications and accounts in SQLite across restarts.
+"""`--db PATH`: keep what the sandbox holds in SQLite, so a restart (even after kill -9)
+resumes where it stopped.
 
 The store stays in memory (fast queries, one code path); this adapter listens on the bus and
-writes every change through to SQLite, and loads the file back at start-up. What is not kept:
-pending timers (auto-delivery, failover expiry, webhook retries) and the webhook ledger; after a
-restart those start empty, and the clock starts from the later of the wall clock and the last
-stored event.
+writes every change through to SQLite, and gives it all back at start-up. Kept: messages,
+applications, accounts, v1 failover and Dispatch workflows, the webhook ledger (with pending
+retries and deliveries still in flight), the handsets' own pending moves (auto-deliver,
+auto-read) and the virtual time. Timers that belong to a workflow or a delivery are not kept as
+such: the owner sets them again from its record (a Dispatch step's `due`, a delivery's
+`next_attempt_at`), so there is one truth for each. Run-time config (`PUT /_sandbox/config`) is
+not kept: the flags a restart is given say how it runs.
+
+The file uses SQLite's write-ahead log; every write is its own transaction, so kill -9 loses at
+most the change being written.
 """
 
 from __future__ import annotations
@@ -12,22 +19,35 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING
 
+from sandbox.asgi.records import (
+    delivery_from_json,
+    delivery_to_json,
+    message_from_json,
+    message_to_json,
+    workflow_from_json,
+    workflow_to_json,
+)
 from sandbox.core.events import (
     AccountUpdated,
     ApplicationUpdated,
+    ClockMoved,
     ConversationSeen,
     Event,
-    EventBus,
     MessageCreated,
     MessageInbound,
     MessageStatus,
     MessageUpdated,
     Reset,
+    WebhookUpdated,
+    WorkflowUpdated,
 )
-from sandbox.core.models import Account, Application, Message, StatusChange, WorkflowRef
-from sandbox.core.store import Store
+from sandbox.core.models import Account, Application, Message
+from sandbox.core.scheduler import Timer, TimerKind
+
+if TYPE_CHECKING:
+    from sandbox.asgi.runtime import Runtime
 
 KINDS: tuple[type[Event], ...] = (
     MessageCreated,
@@ -37,8 +57,13 @@ KINDS: tuple[type[Event], ...] = (
     ConversationSeen,
     ApplicationUpdated,
     AccountUpdated,
+    WorkflowUpdated,
+    WebhookUpdated,
+    ClockMoved,
     Reset,
 )
+# Timers no record rebuilds: a handset's own move on a message.
+KEPT_TIMERS: frozenset[TimerKind] = frozenset({"auto-deliver", "auto-read"})
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,19 +71,17 @@ CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT,
                                      data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS applications (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (api_key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS workflows (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                                      id TEXT UNIQUE NOT NULL, application_id TEXT,
+                                      data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                                       id TEXT UNIQUE NOT NULL, application_id TEXT,
+                                       message_uuid TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_by_message ON deliveries (message_uuid);
+CREATE TABLE IF NOT EXISTS timers (kind TEXT NOT NULL, ref TEXT NOT NULL, due REAL NOT NULL,
+                                   application_id TEXT, PRIMARY KEY (kind, ref));
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-
-def message_to_json(m: Message) -> str:
-    return json.dumps(asdict(m), separators=(",", ":"))
-
-
-def message_from_json(text: str) -> Message:
-    data: dict[str, Any] = json.loads(text)
-    data["history"] = [StatusChange(**c) for c in data["history"]]
-    if data.get("workflow") is not None:
-        data["workflow"] = WorkflowRef(**data["workflow"])
-    return Message(**data)
 
 
 class UnusableDatabase(Exception):
@@ -67,8 +90,8 @@ class UnusableDatabase(Exception):
 
 
 class SqlitePersistence:
-    def __init__(self, path: str, store: Store, bus: EventBus) -> None:
-        self.store = store
+    def __init__(self, path: str, rt: Runtime) -> None:
+        self.rt = rt
         try:
             # One connection, used only from the server's event loop thread.
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -83,50 +106,114 @@ class SqlitePersistence:
                 f"--db {path}: cannot keep state there ({exc}). Give a writable SQLite file "
                 "(a new name is created), or leave out --db."
             ) from None
-        bus.on_any(self._on_event, KINDS)
+        self.path = path
 
+    # -- start-up ---------------------------------------------------------------------------
     def load(self) -> float | None:
-        """Fill the store from the file; returns the latest stored time, if any."""
-        latest: float | None = None
-        for (text,) in self.db.execute("SELECT data FROM applications"):
-            app = Application(**json.loads(text))
-            self.store.applications[app.id] = app
-        for (text,) in self.db.execute("SELECT data FROM accounts"):
-            account = Account(**json.loads(text))
-            self.store.accounts[account.api_key] = account
-        for (text,) in self.db.execute("SELECT data FROM messages ORDER BY seq"):
-            message = message_from_json(text)
-            self.store.add(message)
-            at = message.history[-1].at
-            latest = at if latest is None else max(latest, at)
+        """Give back everything kept, then start writing changes through; returns the latest
+        virtual time the file knew, if any."""
+        try:
+            latest = self._load()
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+            raise UnusableDatabase(
+                f"--db {self.path}: its content cannot be read back ({exc!r}). Move the file "
+                "aside to start afresh, or give another --db."
+            ) from None
+        self.rt.bus.on_any(self._on_event, KINDS)
+        self.rt.scheduler.observer = self
         return latest
 
+    def _load(self) -> float | None:
+        rt = self.rt
+        latest: float | None = None
+
+        def later(at: float | None) -> None:
+            nonlocal latest
+            if at is not None:
+                latest = at if latest is None else max(latest, at)
+
+        store = rt.store
+        for (text,) in self.db.execute("SELECT data FROM applications"):
+            app = Application(**json.loads(text))
+            store.applications[app.id] = app
+        for (text,) in self.db.execute("SELECT data FROM accounts"):
+            account = Account(**json.loads(text))
+            store.accounts[account.api_key] = account
+        for (text,) in self.db.execute("SELECT data FROM messages ORDER BY seq"):
+            message = message_from_json(text)
+            store.add(message)
+            later(message.history[-1].at)
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'now'").fetchone()
+        if row is not None:
+            later(float(row[0]))
+        if latest is not None:
+            # Before anything is re-armed: timers due in the past fire at the next move.
+            rt.clock.move_to(max(latest, rt.clock.now()))
+        for (text,) in self.db.execute("SELECT data FROM deliveries ORDER BY seq"):
+            rt.webhooks.resume(delivery_from_json(text))
+        for (text,) in self.db.execute("SELECT data FROM workflows ORDER BY seq"):
+            wf = workflow_from_json(text)
+            (rt.failover if wf.kind == "v1" else rt.dispatches).resume(wf)
+        gone = []
+        for kind, ref, due in self.db.execute("SELECT kind, ref, due FROM timers").fetchall():
+            if kind not in KEPT_TIMERS or not rt.engine.resume_auto(kind, ref, due):
+                gone.append((kind, ref))
+        self.db.executemany("DELETE FROM timers WHERE kind = ? AND ref = ?", gone)
+        return latest
+
+    # -- writing through ----------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
+        db = self.db
         if isinstance(event, MessageCreated | MessageStatus | MessageUpdated | MessageInbound):
             self._message(event.message)
         elif isinstance(event, ConversationSeen):
             for m in event.messages:
                 self._message(m)
+        elif isinstance(event, WebhookUpdated):
+            d = event.delivery
+            db.execute(
+                "INSERT INTO deliveries (id, application_id, message_uuid, data) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                (d.id, d.application_id, d.message_uuid, delivery_to_json(d)),
+            )
+        elif isinstance(event, WorkflowUpdated):
+            wf = event.workflow
+            db.execute(
+                "INSERT INTO workflows (id, application_id, data) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                (wf.id, wf.sender.application_id, workflow_to_json(wf)),
+            )
+        elif isinstance(event, ClockMoved):
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('now', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (repr(event.end),),
+            )
         elif isinstance(event, ApplicationUpdated):
-            self.db.execute(
+            db.execute(
                 "INSERT INTO applications (id, data) VALUES (?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
                 (event.app.id, json.dumps(asdict(event.app))),
             )
         elif isinstance(event, AccountUpdated):
-            self.db.execute(
+            db.execute(
                 "INSERT INTO accounts (api_key, data) VALUES (?, ?) "
                 "ON CONFLICT(api_key) DO UPDATE SET data = excluded.data",
                 (event.account.api_key, json.dumps(asdict(event.account))),
             )
         elif isinstance(event, Reset):
-            if event.scope is None:
-                self.db.executescript(
-                    "DELETE FROM messages; DELETE FROM applications; DELETE FROM accounts;"
-                )
-            else:
-                self.db.execute("DELETE FROM messages WHERE application_id = ?", (event.scope,))
-                self.db.execute("DELETE FROM applications WHERE id = ?", (event.scope,))
+            self._reset(event.scope)
+
+    def _reset(self, scope: str | None) -> None:
+        if scope is None:
+            self.db.executescript(
+                "DELETE FROM messages; DELETE FROM applications; DELETE FROM accounts; "
+                "DELETE FROM workflows; DELETE FROM deliveries; DELETE FROM timers;"
+            )
+            return
+        for table in ("messages", "workflows", "deliveries", "timers"):
+            self.db.execute(f"DELETE FROM {table} WHERE application_id = ?", (scope,))
+        self.db.execute("DELETE FROM applications WHERE id = ?", (scope,))
 
     def _message(self, m: Message) -> None:
         self.db.execute(
@@ -135,5 +222,27 @@ class SqlitePersistence:
             (m.uuid, m.application_id, message_to_json(m)),
         )
 
+    # -- the scheduler's observer (handset moves only) -------------------------------------------
+    def added(self, timer: Timer) -> None:
+        if timer.kind in KEPT_TIMERS and timer.ref is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO timers (kind, ref, due, application_id) "
+                "VALUES (?, ?, ?, ?)",
+                (timer.kind, timer.ref, timer.due, timer.owner),
+            )
+
+    def removed(self, timer: Timer) -> None:
+        if timer.kind in KEPT_TIMERS and timer.ref is not None:
+            self.db.execute(
+                "DELETE FROM timers WHERE kind = ? AND ref = ?", (timer.kind, timer.ref)
+            )
+
+    def cleared(self, owner: str | None) -> None:
+        if owner is None:
+            self.db.execute("DELETE FROM timers")
+        else:
+            self.db.execute("DELETE FROM timers WHERE application_id = ?", (owner,))
+
     def close(self) -> None:
+        self.rt.scheduler.observer = None
         self.db.close()

@@ -74,10 +74,9 @@ class Runtime:
         self.bus.on(ErrorRaised, self._record_error)
         self.persistence: SqlitePersistence | None = None
         if settings.db:
-            self.persistence = SqlitePersistence(settings.db, self.store, self.bus)
-            latest = self.persistence.load()
-            if latest is not None:
-                self.clock.move_to(latest)  # time never runs back behind stored history
+            # Last, so that on start-up every part is there to take its records back.
+            self.persistence = SqlitePersistence(settings.db, self)
+            self.persistence.load()  # time never runs back behind stored history
         self._accounts_from_settings()
 
     def _record_error(self, event: ErrorRaised) -> None:

@@ -69,6 +69,14 @@ class Dispatches(Runner):
             return
         # The timer starts when the item is sent.
         step.due = self.engine.clock.now() + step.expiry_time
+        self._set_timer(wf, step, index)
+
+    def _rearm(self, wf: Workflow, step: Step, index: int) -> None:
+        if step.due is not None and step.outcome is None:
+            self._set_timer(wf, step, index)  # due in the past: fires at the next move
+
+    def _set_timer(self, wf: Workflow, step: Step, index: int) -> None:
+        assert step.due is not None
         step.timer = self.scheduler.at(
             step.due,
             "failover",

@@ -53,7 +53,7 @@ from sandbox.core.models import (
     StatusChange,
     WorkflowRef,
 )
-from sandbox.core.scheduler import Scheduler
+from sandbox.core.scheduler import Scheduler, TimerKind
 from sandbox.core.store import Store
 
 MARKABLE = ("delivered", "read", "rejected", "undeliverable")
@@ -112,7 +112,7 @@ class Engine(Directory):
         self.bus.publish(MessageCreated(message))
         self.bus.publish(MessageStatus(message, message.history[0]))
         if self.config.auto_deliver is not None:
-            self._schedule_auto(message, "delivered", self.config.auto_deliver)
+            self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
         return message
 
     def get(self, uuid: str) -> Message:
@@ -206,9 +206,19 @@ class Engine(Directory):
             and self.config.auto_read is not None
             and self.channels[message.channel].has_read
         ):
-            self._schedule_auto(message, "read", self.config.auto_read)
+            self._schedule_auto(message, "read", self.clock.now() + self.config.auto_read)
 
-    def _schedule_auto(self, message: Message, status: str, delay: float) -> None:
+    def resume_auto(self, kind: TimerKind, uuid: str, due: float) -> bool:
+        """Re-arm a handset's own move kept across a restart (`--db`); False when the message
+        is gone or has moved on, so the move no longer applies."""
+        message = self.store.get(uuid)
+        expected = "submitted" if kind == "auto-deliver" else "delivered"
+        if message is None or message.status != expected:
+            return False
+        self._schedule_auto(message, "delivered" if kind == "auto-deliver" else "read", due)
+        return True
+
+    def _schedule_auto(self, message: Message, status: str, due: float) -> None:
         expected = message.status
 
         def act() -> None:
@@ -217,7 +227,7 @@ class Engine(Directory):
                 self.mark(message.uuid, status, by="auto")
 
         self.scheduler.at(
-            self.clock.now() + delay,
+            due,
             "auto-deliver" if status == "delivered" else "auto-read",
             f"{self.channels[message.channel].label} handset {message.to} marks "
             f"{message.uuid[:8]} {status}",

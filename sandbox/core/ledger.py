@@ -137,6 +137,13 @@ class Ledger:
         if delivery.message_uuid is not None:
             self._by_message.setdefault(delivery.message_uuid, []).append(delivery)
 
+    def restore(self, delivery: Delivery) -> None:
+        """Add a delivery kept across a restart; new ids continue after its own."""
+        self.add(delivery)
+        number = delivery.id.removeprefix("wh_")
+        if number.isdigit():
+            self._seq = max(self._seq, int(number))
+
     def get(self, delivery_id: str) -> Delivery | None:
         return self._items.get(delivery_id)
 

@@ -10,7 +10,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 # What a timer does: a handset acting on its own, a Dispatch expiry, a webhook retry.
 TimerKind = Literal["auto-deliver", "auto-read", "failover", "webhook-retry"]
@@ -38,12 +38,21 @@ class Timer:
         }
 
 
+class TimerObserver(Protocol):
+    def added(self, timer: Timer) -> None: ...
+    def removed(self, timer: Timer) -> None: ...
+    def cleared(self, owner: str | None) -> None: ...
+
+
 class Scheduler:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count(1)
         self._live = 0
         self.on_change: Callable[[], None] | None = None  # wakes the live-mode ticker
+        # Told of every timer added and every one that stops being pending (fired, cancelled,
+        # cleared): how `--db` keeps the timers whose owners cannot rebuild them.
+        self.observer: TimerObserver | None = None
 
     def __len__(self) -> int:
         return self._live
@@ -61,6 +70,8 @@ class Scheduler:
         timer = Timer(due, next(self._seq), kind, description, action, owner, ref)
         heapq.heappush(self._heap, (due, timer.seq, timer))
         self._live += 1
+        if self.observer is not None:
+            self.observer.added(timer)
         if self.on_change is not None:
             self.on_change()
         return timer
@@ -69,6 +80,8 @@ class Scheduler:
         if timer is not None and not timer.cancelled:
             timer.cancelled = True
             self._live -= 1
+            if self.observer is not None:
+                self.observer.removed(timer)
 
     def _drop_cancelled(self) -> None:
         heap = self._heap
@@ -86,6 +99,8 @@ class Scheduler:
             timer = heapq.heappop(self._heap)[2]
             timer.cancelled = True  # fired timers are no longer pending
             self._live -= 1
+            if self.observer is not None:
+                self.observer.removed(timer)
             return timer
         return None
 
@@ -98,7 +113,10 @@ class Scheduler:
         if owner is None:
             self._heap.clear()
             self._live = 0
-            return
-        for _, _, timer in self._heap:
-            if timer.owner == owner:
-                self.cancel(timer)
+        else:
+            for _, _, timer in self._heap:
+                if timer.owner == owner and not timer.cancelled:
+                    timer.cancelled = True
+                    self._live -= 1
+        if self.observer is not None:
+            self.observer.cleared(owner)

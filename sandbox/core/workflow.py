@@ -107,6 +107,15 @@ class Runner:
     def get(self, workflow_id: str) -> Workflow | None:
         return self.table.get(workflow_id)
 
+    def resume(self, wf: Workflow) -> None:
+        """Take back a workflow kept across a restart (`--db`): it moves on as before."""
+        self.table[wf.id] = wf
+        if wf.status == "active":
+            self._rearm(wf, wf.steps[wf.current], wf.current)
+
+    def _rearm(self, wf: Workflow, step: Step, index: int) -> None:
+        """Set the live step's timer again after a restart (Dispatch: its expiry)."""
+
     def _start(self, wf: Workflow) -> Workflow:
         self.table[wf.id] = wf
         self._send_step(wf, 0)
@@ -139,6 +148,7 @@ class Runner:
         )
         step.message_uuid = message.uuid
         step.status = message.status
+        self._changed(wf)  # now naming the step's message (what `--db` keeps, what pages show)
 
     def _next(self, wf: Workflow) -> None:
         if wf.current + 1 < len(wf.items):

@@ -98,14 +98,17 @@ class Attempts:
                 delivery.state = "failed"
             else:
                 delivery.state = "retrying"
-                delivery.next_attempt_at = due
-                delivery.timer = self.scheduler.at(
-                    due,
-                    "webhook-retry",
-                    f"retry {delivery.kind} webhook {delivery.id} ({delivery.event}) "
-                    f"to {delivery.url}",
-                    lambda: self.requeue(delivery),
-                    owner=delivery.application_id,
-                    ref=delivery.id,
-                )
+                self.arm_retry(delivery, due)
         self.changed(delivery)
+
+    def arm_retry(self, delivery: Delivery, due: float) -> None:
+        """Set the retry timer (after a failed attempt, or again after a restart)."""
+        delivery.next_attempt_at = due
+        delivery.timer = self.scheduler.at(
+            due,
+            "webhook-retry",
+            f"retry {delivery.kind} webhook {delivery.id} ({delivery.event}) to {delivery.url}",
+            lambda: self.requeue(delivery),
+            owner=delivery.application_id,
+            ref=delivery.id,
+        )

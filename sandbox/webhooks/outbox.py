@@ -211,6 +211,16 @@ class Webhooks:
         self.chains.put(delivery)
         return delivery
 
+    def resume(self, delivery: Delivery) -> None:
+        """Take back a delivery kept across a restart (`--db`): a retry waits for its time
+        again; one that was in flight when the process died is attempted again (at least once,
+        as Vonage delivers)."""
+        self.ledger.restore(delivery)
+        if delivery.state == "retrying" and delivery.next_attempt_at is not None:
+            self.attempts.arm_retry(delivery, delivery.next_attempt_at)
+        elif delivery.state == "pending" and delivery.url is not None:
+            self.chains.put(delivery)
+
     # -- retries and resends -----------------------------------------------------------------
     def _retry(self, delivery: Delivery) -> None:
         if self.ledger.get(delivery.id) is not delivery or delivery.state != "retrying":
