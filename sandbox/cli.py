@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from sandbox import __version__
-from sandbox.settings import OPTIONS, Settings, parse_value
+from sandbox.settings import OPTIONS, SERVE_MAX_MESSAGES, Settings, parse_value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     # `serve` is for people: its clock follows the wall clock unless told otherwise.
-    settings = Settings.from_env(environ, Settings(clock="live"))
+    # It also keeps a bounded number of messages, so a shared sandbox runs for weeks.
+    settings = Settings.from_env(environ, Settings(clock="live", max_messages=SERVE_MAX_MESSAGES))
     changes = {}
     for opt in OPTIONS:
         raw = getattr(args, opt.name, None)

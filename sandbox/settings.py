@@ -23,6 +23,20 @@ def _float_or_none(text: str) -> float | None:
     return value
 
 
+# What `serve` keeps unless told otherwise: a day of heavy manual QA and then some, in about
+# 100 MB (bench/retention.py); the library and the fixture keep everything.
+SERVE_MAX_MESSAGES = 50_000
+
+
+def _bound(text: str) -> int | None:
+    if text.strip().lower() in ("0", "none", "off"):
+        return None
+    value = int(text)
+    if not 1 <= value <= 10**9:
+        raise ValueError("must be a count of messages from 1 to 1000000000, or 0 for no bound")
+    return value
+
+
 def _bool(text: str) -> bool:
     low = text.strip().lower()
     if low in ("1", "true", "yes", "on"):
@@ -106,6 +120,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("db", str, "Keep state in this SQLite file across restarts."),
     Option(
+        "max_messages",
+        _bound,
+        f"Keep at most N messages, dropping the conversations quiet longest with their webhook "
+        f"records (serve: {SERVE_MAX_MESSAGES}; 0: no bound).",
+    ),
+    Option(
         "tls", _bool, "Also listen with HTTPS using a generated certificate.", flag_only_bool=True
     ),
     Option("tls_port", _port, "HTTPS port for --tls."),
@@ -131,6 +151,7 @@ class Settings:
     webhook_timeout: float = 15.0
     failover_on_undeliverable: bool = False
     db: str | None = None
+    max_messages: int | None = None  # `serve` starts from SERVE_MAX_MESSAGES
     tls: bool = False
     tls_port: int = 8443
     state_dir: str | None = None

@@ -39,6 +39,7 @@ from sandbox.core.events import (
     MessageInbound,
     MessageStatus,
     MessageUpdated,
+    Pruned,
     Reset,
     WebhookUpdated,
     WorkflowUpdated,
@@ -60,6 +61,7 @@ KINDS: tuple[type[Event], ...] = (
     WorkflowUpdated,
     WebhookUpdated,
     ClockMoved,
+    Pruned,
     Reset,
 )
 # Timers no record rebuilds: a handset's own move on a message.
@@ -203,6 +205,16 @@ class SqlitePersistence:
             )
         elif isinstance(event, Reset):
             self._reset(event.scope)
+        elif isinstance(event, Pruned):
+            self._pruned(event.messages)
+
+    def _pruned(self, messages: tuple[Message, ...]) -> None:
+        uuids = [(m.uuid,) for m in messages]
+        self.db.executemany("DELETE FROM messages WHERE uuid = ?", uuids)
+        self.db.executemany("DELETE FROM deliveries WHERE message_uuid = ?", uuids)
+        live = {*self.rt.failover.table, *self.rt.dispatches.table}
+        ended = {(m.workflow.id,) for m in messages if m.workflow and m.workflow.id not in live}
+        self.db.executemany("DELETE FROM workflows WHERE id = ?", ended)
 
     def _reset(self, scope: str | None) -> None:
         if scope is None:

@@ -51,6 +51,7 @@ class Runtime:
             bus=self.bus,
             config=self.config,
         )
+        self.engine.max_messages = settings.max_messages
         self.auth = Authenticator(self.engine, self.clock.wall)
         self.public_url = f"http://{settings.host}:{settings.port}"  # set by the server
         self.webhooks = Webhooks(

@@ -37,6 +37,7 @@ from sandbox.core.events import (
     MessageInbound,
     MessageStatus,
     MessageUpdated,
+    Pruned,
     Reset,
 )
 from sandbox.core.ids import new_uuid
@@ -76,6 +77,9 @@ class Engine(Directory):
         self.channels = channels
         self.bus = bus
         self.config = config or RunConfig()  # the one object; changed in place by configure()
+        # The retention bound (`--max-messages`); None keeps everything (the fixture's way).
+        self.max_messages: int | None = None
+        self.pruned = 0  # messages dropped by the bound since start
 
     # -- outbound ----------------------------------------------------------------------------
     def send(
@@ -113,6 +117,7 @@ class Engine(Directory):
         self.bus.publish(MessageStatus(message, message.history[0]))
         if self.config.auto_deliver is not None:
             self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
+        self._retain(message)
         return message
 
     def get(self, uuid: str) -> Message:
@@ -262,6 +267,7 @@ class Engine(Directory):
         self.store.add(message)
         self.bus.publish(MessageCreated(message))
         self.bus.publish(MessageInbound(message))
+        self._retain(message)
         return message
 
     def _owner_of(self, draft: InboundDraft) -> str | None:
@@ -394,6 +400,17 @@ class Engine(Directory):
         return len(seen)
 
     # -- housekeeping ------------------------------------------------------------------------
+    def _retain(self, newest: Message) -> None:
+        """Over the bound: drop the conversations quiet longest, down to 95 % of it, so the
+        cost of pruning is paid once per 5 % of the bound rather than on every message."""
+        bound = self.max_messages
+        if bound is None or self.store.count() <= bound:
+            return
+        dropped = self.store.prune(bound - bound // 20, spare=(newest.channel, newest.peer))
+        if dropped:
+            self.pruned += len(dropped)
+            self.bus.publish(Pruned(tuple(dropped)))
+
     def reset(self, application_id: str | None = None) -> None:
         self.store.clear(application_id)
         self.scheduler.clear(application_id)

@@ -39,6 +39,7 @@ EventKind = Literal[
     "workflow.updated",
     "dispatch.ended",
     "reset",
+    "messages.pruned",
     "error",
 ]
 
@@ -215,6 +216,18 @@ class Reset(Event):
     @property
     def application_id(self) -> str | None:
         return self.scope
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned(Event):
+    """The retention bound (`--max-messages`) dropped the oldest conversations' messages;
+    their webhook records go with them."""
+
+    kind: ClassVar[EventKind] = "messages.pruned"
+    messages: tuple[Message, ...]
+
+    def _ids(self) -> dict[str, Any]:
+        return {"count": len(self.messages)}
 
 
 @dataclass(frozen=True, slots=True)

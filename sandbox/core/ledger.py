@@ -7,7 +7,7 @@ is derived on demand, which halves what a stored delivery costs.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -170,6 +170,15 @@ class Ledger:
                     page.append(d)
                 total += 1
         return page, total
+
+    def drop_messages(self, uuids: Iterable[str]) -> list[Delivery]:
+        """Forget the deliveries of these messages (pruned by the retention bound)."""
+        dropped: list[Delivery] = []
+        for uuid in uuids:
+            for d in self._by_message.pop(uuid, ()):
+                self._items.pop(d.id, None)
+                dropped.append(d)
+        return dropped
 
     def clear(self, application_id: str | None = None) -> list[Delivery]:
         """Forget deliveries (all, or one application's); returns what was dropped."""

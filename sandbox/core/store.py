@@ -2,6 +2,8 @@
 
 Messages are kept in arrival order (a dict keeps insertion order), so "newest first" is a
 reverse walk; per-conversation lists make an inbox view cheap with 100,000+ stored messages.
+Conversations are kept in order of their latest message, so the retention bound finds the one
+quiet longest in O(1).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Store(Protocol):
     def conversation(self, key: ConversationKey) -> list[Message]: ...
     def count(self) -> int: ...
     def clear(self, application_id: str | None = None) -> None: ...
+    def prune(self, keep: int, spare: ConversationKey | None = None) -> list[Message]: ...
 
     applications: dict[str, Application]
     accounts: dict[str, Account]
@@ -73,7 +76,30 @@ class MemoryStore:
     def add(self, message: Message) -> None:
         self._messages[message.uuid] = message
         key = (message.channel, message.peer)
-        self._conversations.setdefault(key, []).append(message)
+        # Taken out and put back: the dict's order is the order of latest activity.
+        items = self._conversations.pop(key, None) or []
+        items.append(message)
+        self._conversations[key] = items
+
+    def prune(self, keep: int, spare: ConversationKey | None = None) -> list[Message]:
+        """Drop whole conversations, quiet longest first, until at most ``keep`` messages
+        remain; returns what was dropped. ``spare`` (the one just written to) is only trimmed
+        of its oldest messages, and only when it alone is over the bound."""
+        dropped: list[Message] = []
+        while len(self._messages) > keep and self._conversations:
+            # The conversation just written to is the newest, so it comes up only when it is
+            # the last one left.
+            key = next(iter(self._conversations))
+            items = self._conversations[key]
+            if key == spare:
+                cut = len(self._messages) - keep
+                gone, self._conversations[key] = items[:cut], items[cut:]
+            else:
+                gone = self._conversations.pop(key)
+            for m in gone:
+                del self._messages[m.uuid]
+            dropped.extend(gone)
+        return dropped
 
     def get(self, uuid: str) -> Message | None:
         return self._messages.get(uuid)

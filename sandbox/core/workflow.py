@@ -13,7 +13,14 @@ from typing import Any, ClassVar, Literal
 
 from sandbox.core.clock import iso
 from sandbox.core.engine import Engine
-from sandbox.core.events import EventBus, MessageStatus, MessageUpdated, Reset, WorkflowUpdated
+from sandbox.core.events import (
+    EventBus,
+    MessageStatus,
+    MessageUpdated,
+    Pruned,
+    Reset,
+    WorkflowUpdated,
+)
 from sandbox.core.models import REVOKED, Api, Outbound, Sender, WorkflowKind, WorkflowRef
 from sandbox.core.scheduler import Scheduler, Timer
 
@@ -103,6 +110,7 @@ class Runner:
         bus.on(MessageStatus, self._on_status)
         bus.on(MessageUpdated, self._on_updated)
         bus.on(Reset, self._on_reset)
+        bus.on(Pruned, self._on_pruned)
 
     def get(self, workflow_id: str) -> Workflow | None:
         return self.table.get(workflow_id)
@@ -202,6 +210,15 @@ class Runner:
 
     def _changed(self, wf: Workflow) -> None:
         self.bus.publish(WorkflowUpdated(wf))
+
+    def _on_pruned(self, event: Pruned) -> None:
+        """Workflows that ended go with their messages; a live one stays until it ends."""
+        for m in event.messages:
+            ref = m.workflow
+            if ref is not None and ref.kind == self.kind:
+                wf = self.table.get(ref.id)
+                if wf is not None and wf.status != "active":
+                    del self.table[ref.id]
 
     def _on_reset(self, event: Reset) -> None:
         if event.scope is None:

@@ -27,6 +27,7 @@ from sandbox.core.events import (
     EventBus,
     MessageInbound,
     MessageStatus,
+    Pruned,
     Reset,
     WebhookUpdated,
 )
@@ -91,6 +92,7 @@ class Webhooks:
         bus.on(MessageInbound, self._on_inbound)
         bus.on(DispatchEnded, self._on_dispatch_ended)
         bus.on(Reset, self._on_reset)
+        bus.on(Pruned, self._on_pruned)
 
     # -- transport ---------------------------------------------------------------------------
     def set_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
@@ -263,6 +265,12 @@ class Webhooks:
 
     def _changed(self, delivery: Delivery) -> None:
         self.bus.publish(WebhookUpdated(delivery))
+
+    def _on_pruned(self, event: Pruned) -> None:
+        # As after a reset: attempts in flight finish, and no retry follows a dropped record.
+        dropped = self.ledger.drop_messages(m.uuid for m in event.messages)
+        if dropped and self.chains.queued:
+            self.chains.drop({d.id for d in dropped})
 
     def _on_reset(self, event: Reset) -> None:
         # Attempts already in flight are left to finish (their outcome lands on records no

@@ -27,6 +27,13 @@ async def health(request: Request) -> Response:
             "version": __version__,
             "clock": rt.clock.mode,
             "messages": rt.store.count(),
+            # The retention bound: how much is kept, and how much it dropped since start.
+            "retention": {
+                "max_messages": rt.engine.max_messages,
+                "stored": rt.store.count(),
+                "pruned": rt.engine.pruned,
+            },
+            "webhooks": len(rt.webhooks.ledger),
         }
     )
 
