@@ -186,11 +186,18 @@ def wrk(
     return parse_wrk(out)
 
 
+def accepted(url: str) -> int:
+    """Messages the sandbox took in so far: those stored and those the retention bound
+    dropped since."""
+    health = get_json(url + "/_sandbox/health")
+    return int(health["messages"]) + int(health.get("retention", {}).get("pruned", 0))
+
+
 def wrk_until(url: str, script: str, count: int, *, connections: int = 32) -> WrkResult:
     """Run wrk until the sandbox has stored ``count`` messages. The Lua script stops sending
     after that many answers (wrk.thread:stop()); wrk itself still waits out its duration, so
     it is interrupted once the sandbox's health shows them all."""
-    base = int(get_json(url + "/_sandbox/health")["messages"])
+    base = accepted(url)
     argv = [
         need_wrk(),
         "-t1",
@@ -206,7 +213,7 @@ def wrk_until(url: str, script: str, count: int, *, connections: int = 32) -> Wr
     try:
         while proc.poll() is None:
             time.sleep(0.5)
-            if int(get_json(url + "/_sandbox/health")["messages"]) - base >= count:
+            if accepted(url) - base >= count:
                 break
     finally:
         if proc.poll() is None:

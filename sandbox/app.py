@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from fake_channels import DEFAULT_CHANNELS
+from sandbox.asgi.access import ControlGuard
 from sandbox.asgi.api import routes as api_routes
 from sandbox.asgi.hosts import HostGuard
 from sandbox.asgi.io import problem
@@ -96,7 +97,10 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(HostGuard, bound=settings.host, extra=settings.allowed_hosts)],
+        middleware=[
+            Middleware(HostGuard, bound=settings.host, extra=settings.allowed_hosts),
+            Middleware(ControlGuard, token=settings.control_token),
+        ],
         lifespan=lifespan,
         exception_handlers={
             SandboxError: sandbox_error,

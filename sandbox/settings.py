@@ -118,6 +118,12 @@ OPTIONS: tuple[Option, ...] = (
         "v1 failover also moves on when a message is undeliverable (Vonage: rejected only).",
         flag_only_bool=True,
     ),
+    Option(
+        "control_token",
+        str,
+        "Require this token (Bearer, or ?token= once in the browser) for the control API and "
+        "the inbox; under --strict-auth it is what allows weakening auth at run time.",
+    ),
     Option("db", str, "Keep state in this SQLite file across restarts."),
     Option(
         "max_messages",
@@ -150,6 +156,7 @@ class Settings:
     webhook_connect_timeout: float = 3.0
     webhook_timeout: float = 15.0
     failover_on_undeliverable: bool = False
+    control_token: str | None = None
     db: str | None = None
     max_messages: int | None = None  # `serve` starts from SERVE_MAX_MESSAGES
     tls: bool = False

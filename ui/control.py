@@ -27,7 +27,12 @@ class Unavailable(Exception):
 async def get_json(request: Request, path: str, params: Mapping[str, Any] | None = None) -> Any:
     clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
     transport = httpx.ASGITransport(app=request.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+    # The page's own credentials (a --control-token cookie) go along: the control API asks
+    # for them as it would of the browser.
+    forward = {k: v for k, v in request.headers.items() if k in ("cookie", "authorization")}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://127.0.0.1", headers=forward
+    ) as client:
         response = await client.get(path, params=clean)
     if response.status_code != 200:
         try:

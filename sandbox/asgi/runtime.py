@@ -18,7 +18,7 @@ from sandbox.core.clock import VirtualClock
 from sandbox.core.config import RunConfig
 from sandbox.core.dispatch import Dispatches
 from sandbox.core.engine import Engine
-from sandbox.core.events import ErrorRaised, EventBus
+from sandbox.core.events import AccountUpdated, ApplicationUpdated, ErrorRaised, EventBus
 from sandbox.core.failover import Failover
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import MemoryStore, Store
@@ -89,8 +89,22 @@ class Runtime:
             if key not in self.store.accounts:
                 self.engine.account(key, {"api_secret": secret})
 
-    def reset(self, application_id: str | None = None) -> None:
+    def reset(self, application_id: str | None = None, *, keep_trust: bool = False) -> None:
+        """Forget state (all, or one application's). ``keep_trust`` keeps the applications
+        that have a public key and every account, for a locked --strict-auth (access.py)."""
+        apps = [
+            a
+            for a in self.store.applications.values()
+            if keep_trust and a.public_key and application_id in (None, a.id)
+        ]
+        accounts = list(self.store.accounts.values()) if keep_trust else []
         self.engine.reset(application_id)
+        for app in apps:
+            self.store.applications[app.id] = app
+            self.bus.publish(ApplicationUpdated(app))
+        for account in accounts:
+            self.store.accounts[account.api_key] = account
+            self.bus.publish(AccountUpdated(account))
         if application_id is None:
             self.errors.clear()
             self.engine.configure(RunConfig.from_settings(self.settings).to_dict())

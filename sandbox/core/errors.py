@@ -13,6 +13,7 @@
         ├── BadControlRequest         400 / 422
         ├── UnsupportedMediaType      415 (state changes need application/json: no CSRF forms)
         ├── IllegalTransition         409
+        ├── TrustLocked               403 (--strict-auth: weakening it needs --control-token)
         └── ControlNotFound           404
 
 `sandbox.asgi.io.problem` is the one place these become HTTP responses.
@@ -180,6 +181,15 @@ class IllegalTransition(ControlProblem):
     status = 409
     type = f"{CONTROL_BASE}#illegal-transition"
     title = "Illegal status transition"
+
+
+class TrustLocked(ControlProblem):
+    """Under --strict-auth, a control call that would weaken authentication, without the
+    control token that allows it."""
+
+    status = 403
+    type = f"{CONTROL_BASE}#strict-auth"
+    title = "Authentication settings are locked"
 
 
 class ControlNotFound(ControlProblem):

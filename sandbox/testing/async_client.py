@@ -13,6 +13,7 @@ from sandbox.testing.calls import (
     _Call,
     _Calls,
     _check,
+    token_headers,
 )
 from sandbox.testing.client_types import (
     ClockState,
@@ -32,11 +33,14 @@ class AsyncSandboxClient:
         *,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        token: str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         if transport is None and self.url.startswith("http://"):
             transport = httpx.AsyncHTTPTransport(verify=False)
-        self._http = httpx.AsyncClient(base_url=self.url, timeout=timeout, transport=transport)
+        self._http = httpx.AsyncClient(
+            base_url=self.url, timeout=timeout, transport=transport, headers=token_headers(token)
+        )
 
     async def call(self, call: _Call) -> Any:
         kwargs: dict[str, Any] = {"params": call.params}

@@ -3,12 +3,22 @@ errors from the sandbox raise :class:`SandboxAPIError` carrying the problem+json
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
 import httpx
 
 Status = Literal["delivered", "read", "rejected", "undeliverable"]
+
+
+TOKEN_ENV = "NEXMO_SANDBOX_CONTROL_TOKEN"
+
+
+def token_headers(token: str | None) -> dict[str, str]:
+    """The `--control-token` of a shared sandbox: given, else from the environment."""
+    token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 class SandboxAPIError(Exception):

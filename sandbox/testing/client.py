@@ -32,6 +32,7 @@ from sandbox.testing.calls import (
     _Call,
     _Calls,
     _check,
+    token_headers,
 )
 from sandbox.testing.client_types import (
     ClockState,
@@ -62,12 +63,15 @@ class SandboxClient:
         *,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        token: str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         if transport is None and self.url.startswith("http://"):
             # Plain HTTP never uses TLS: skip loading the CA bundle (~30 ms per client).
             transport = httpx.HTTPTransport(verify=False)
-        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+        self._http = httpx.Client(
+            base_url=self.url, timeout=timeout, transport=transport, headers=token_headers(token)
+        )
 
     # -- plumbing ----------------------------------------------------------------------------
     def call(self, call: _Call) -> Any:

@@ -9,11 +9,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import __version__
+from sandbox.asgi.access import may_weaken_auth
 from sandbox.asgi.io import json_response, read_control_json, runtime
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.checks import is_http_url
 from sandbox.core.config import MAX_DELAY, WEBHOOK_VERSIONS, RunConfig
-from sandbox.core.errors import BadControlRequest, ControlNotFound
+from sandbox.core.errors import BadControlRequest, ControlNotFound, TrustLocked
 
 URL_FIELDS = ("status_url", "inbound_url")
 TEXT_FIELDS = ("name", "public_key", "signature_secret", "api_key")
@@ -35,6 +36,19 @@ async def health(request: Request) -> Response:
             },
             "webhooks": len(rt.webhooks.ledger),
         }
+    )
+
+
+def _locked(rt: Runtime, request: Request) -> bool:
+    """Started with --strict-auth, and this request may not weaken it (access.py)."""
+    return rt.settings.strict_auth and not may_weaken_auth(request)
+
+
+def _refuse(what: str) -> TrustLocked:
+    return TrustLocked(
+        f"The sandbox runs with --strict-auth: {what} would weaken it, and the control API may "
+        "do that only with a token. Start the sandbox with --control-token TOKEN and send "
+        "'Authorization: Bearer TOKEN', or restart it with the settings you want."
     )
 
 
@@ -75,6 +89,15 @@ async def put_application(request: Request) -> Response:
         invalid.append(("public_key", "must be a PEM public key."))
     if invalid:
         raise BadControlRequest("Invalid application settings.", invalid=invalid)
+    known = rt.store.applications.get(request.path_params["application_id"])
+    if known is not None and _locked(rt, request):
+        for name in ("public_key", "signature_secret"):
+            if (
+                name in body
+                and getattr(known, name) is not None
+                and body[name] != getattr(known, name)
+            ):
+                raise _refuse(f"replacing the {name} of application {known.id}")
     app = rt.engine.update_application(request.path_params["application_id"], body)
     return json_response(app.to_dict())
 
@@ -101,6 +124,15 @@ async def put_account(request: Request) -> Response:
     ]
     if invalid:
         raise BadControlRequest("Invalid account settings.", invalid=invalid)
+    known = rt.store.accounts.get(request.path_params["api_key"])
+    if known is not None and _locked(rt, request):
+        for name in ("api_secret", "signature_secret"):
+            if (
+                name in body
+                and getattr(known, name) is not None
+                and body[name] != getattr(known, name)
+            ):
+                raise _refuse(f"changing the {name} of account {known.api_key}")
     account = rt.engine.account(request.path_params["api_key"], body)
     return json_response({"api_key": account.api_key, "signature_secret": account.signature_secret})
 
@@ -139,6 +171,8 @@ async def put_config(request: Request) -> Response:
     invalid.extend((name, "is not a setting that can change at run time.") for name in unknown)
     if invalid:
         raise BadControlRequest("Invalid configuration.", invalid=invalid)
+    if body.get("strict_auth") is False and _locked(rt, request):
+        raise _refuse("turning strict_auth off")
     rt.engine.configure(body)
     return json_response(_config(rt))
 
@@ -151,7 +185,9 @@ async def reset(request: Request) -> Response:
         raise BadControlRequest(
             "application_id must be a string.", invalid=[("application_id", "must be a string.")]
         )
-    rt.reset(application_id)
+    # Under a locked --strict-auth, trust (keys, accounts) outlives a reset: otherwise a reset
+    # followed by a "first" key registration would swap an application's key.
+    rt.reset(application_id, keep_trust=_locked(rt, request))
     return json_response({"reset": True, "application_id": application_id})
 
 
