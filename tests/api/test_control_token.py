@@ -55,7 +55,7 @@ def test_the_python_client_sends_the_token(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_strict_auth_cannot_be_weakened_through_the_control_api() -> None:
-    private, public = rsa_pair("app")
+    _, public = rsa_pair("app")
     _, attacker = rsa_pair("other")
     with live_sandbox(strict_auth=True, accounts=("abcd1234:s3cr3tS3cr3t",)) as sb:
         # Registering trust where there was none still works (the usual set-up) ...
