@@ -45,6 +45,7 @@ class Attempts:
         requeue: Callable[[Delivery], None],
         changed: Callable[[Delivery], None],
         kept: Callable[[Delivery], bool] = lambda d: True,
+        limit: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.clock = clock
         self.scheduler = scheduler
@@ -53,6 +54,7 @@ class Attempts:
         self.requeue = requeue  # a retry timer fired: attempt it again
         self.changed = changed
         self.kept = kept  # still in the ledger (a reset drops records, not running attempts)
+        self.limit = limit  # real seconds one attempt may take in all, answer included
 
     async def attempt(self, delivery: Delivery) -> Attempt:
         assert delivery.url is not None
@@ -70,12 +72,15 @@ class Attempts:
         delivery.headers = headers
         attempt = Attempt(n=len(delivery.attempts) + 1, at=self.clock.now(), url=delivery.url)
         started = time.perf_counter()
+        limit = self.limit()
         try:
-            response = await self.http().post(delivery.url, delivery.body, headers)
+            response = await self.http().post(delivery.url, delivery.body, headers, limit)
             attempt.status_code = response.status_code
             attempt.response_body = response.text[:RESPONSE_BODY_MAX]
         except httpx.TimeoutException as exc:
             attempt.error = f"timeout: {type(exc).__name__}"
+        except TimeoutError:
+            attempt.error = f"timeout: no whole answer within {limit:g} s"
         except httpx.HTTPError as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (time.perf_counter() - started) * 1000

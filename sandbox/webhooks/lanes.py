@@ -57,7 +57,12 @@ class HttpLanes:
             pool = self._pools[key] = _Pool(self._make, self._size)
         return pool
 
-    async def post(self, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+    async def post(
+        self, url: str, content: bytes, headers: dict[str, str], limit: float | None = None
+    ) -> httpx.Response:
+        """POST through a free lane of the receiver. ``limit`` bounds the request itself in
+        real seconds (TimeoutError), not the wait for a lane: a webhook queued behind a slow
+        receiver's others is still attempted in full."""
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) >= URL_CACHE:
@@ -66,11 +71,13 @@ class HttpLanes:
         if self._size == 0:  # shared: one client for every request at once
             if self._shared is None:
                 self._shared = self._make()
-            return await self._shared.post(parsed, content=content, headers=headers)
+            async with asyncio.timeout(limit):
+                return await self._shared.post(parsed, content=content, headers=headers)
         pool = self._pool(parsed)
         client = await pool.free.get()
         try:
-            return await client.post(parsed, content=content, headers=headers)
+            async with asyncio.timeout(limit):
+                return await client.post(parsed, content=content, headers=headers)
         finally:
             pool.free.put_nowait(client)
 

@@ -69,6 +69,11 @@ class Webhooks:
         self.channels = channels
         self.signature_secret = signature_secret or generate_secret()
         self.timeouts = httpx.Timeout(timeout, connect=connect_timeout, pool=None)
+        # The longest one attempt may hold a connection (a receiver that trickles its answer
+        # byte by byte never trips httpx's per-read timeout), and so the longest a control
+        # call waits for the webhooks it caused.
+        self.attempt_limit = connect_timeout + timeout
+        self.settle_limit = self.attempt_limit + 1.0
         self.transport = transport
         self.self_base = self_base
         self.ledger = Ledger()
@@ -85,6 +90,7 @@ class Webhooks:
             requeue=self._retry,
             changed=self._changed,
             kept=lambda d: self.ledger.get(d.id) is d,
+            limit=lambda: self.attempt_limit,
         )
         self.chains = Chains(bus, self.tickets, self.attempts.attempt)
         self.scheduler = scheduler
@@ -252,8 +258,10 @@ class Webhooks:
 
     async def settle(self, after: int = 0) -> None:
         """Return once every attempt started after checkpoint ``after`` is done (by default
-        everything in flight), including attempts those cause in turn."""
-        await self.tickets.settle(after, self.chains.start)
+        everything in flight), including attempts those cause in turn — or once
+        :attr:`settle_limit` real seconds passed: a call waiting on a receiver that hangs
+        answers anyway (`in_flight` says what is still out) instead of hanging with it."""
+        await self.tickets.settle(after, self.chains.start, self.settle_limit)
 
     async def backpressure(self, most: float = BACKPRESSURE_WAIT) -> None:
         """Slow a sender down while too many attempts are in flight (backpressure.py)."""

@@ -34,13 +34,22 @@ class Tickets:
     def checkpoint(self) -> int:
         return self._ticket
 
-    async def settle(self, after: int, start_queued: Callable[[], None]) -> None:
+    async def settle(
+        self, after: int, start_queued: Callable[[], None], limit: float | None = None
+    ) -> bool:
         """Return once every task with a ticket after ``after`` is done; ``start_queued`` is
-        called first and after each round, so what is queued is started (and waited for)."""
+        called first and after each round, so what is queued is started (and waited for).
+        With ``limit`` (real seconds), return by then whatever is still in flight: False."""
+        loop = asyncio.get_running_loop()
+        deadline = None if limit is None else loop.time() + limit
         start_queued()
         while pending := self._since(after):
-            await asyncio.gather(*pending, return_exceptions=True)
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                return False
+            await asyncio.wait(pending, timeout=remaining)
             start_queued()
+        return True
 
     def _since(self, after: int) -> list[asyncio.Task[None]]:
         # Walk back from the newest and stop at the checkpoint: settling costs what the caller

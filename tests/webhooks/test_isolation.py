@@ -3,11 +3,18 @@ webhooks (lanes are per receiver), and resets in the middle of a load leave the 
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
 
+from sandbox.server import BackgroundServer
 from tests.harness import live_sandbox
 from tests.helpers import BASIC, sms
 from tests.receiver import receiver
@@ -67,3 +74,68 @@ def test_resets_under_load_leave_every_later_webhook_delivered() -> None:
         states = {d["state"] for d in sb.webhooks()}
         assert states == {"delivered"} and len(rec.bodies("/after")) == 20
         assert sb.control("GET", "/clock")["pending"] == 0  # no retry left behind by a reset
+
+
+def test_calls_that_wait_for_webhooks_answer_within_the_webhook_timeout() -> None:
+    """60 webhooks queued at a receiver that never answers (6 lanes, 0.5 s per attempt):
+    attempting them all takes 5 s, but a control call waits at most the webhook timeout and a
+    second, then answers and says what is still in flight."""
+    with receiver() as hung, live_sandbox(webhook_timeout=0.5, webhook_connect_timeout=0.5) as sb:
+        hung.held = ("/hung",)
+        try:
+            uuids = []
+            for i in range(60):
+                body = {**sms(), "client_ref": f"hung-{i}", "webhook_url": hung.url + "/hung"}
+                uuids.append(sb.sent(body)["message_uuid"])
+            # httpx's own timeout (4 s) would fail the test if either call hung with them.
+            settled = sb.http.post("/_sandbox/settle", json={}, timeout=4)
+            assert settled.status_code == 200, settled.text
+            assert settled.json()["settled"] is False and settled.json()["in_flight"] > 0
+            marked = sb.http.post(
+                f"/_sandbox/messages/{uuids[0]}/status", json={"status": "delivered"}, timeout=4
+            )
+            assert marked.status_code == 200, marked.text
+        finally:
+            hung.release.set()
+        # Each hung attempt ended as a timeout, recorded, with a retry on the virtual clock.
+        sb.http.post("/_sandbox/settle", json={}, timeout=10)
+        first = sb.webhooks(message_uuid=uuids[1])[0]
+        assert first["attempts"][0]["error"].startswith("timeout")
+        assert first["state"] == "retrying"
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_and_its_lanes_keep_working() -> None:
+    """A byte every 0.2 s never trips httpx's per-read timeout (0.5 s); the whole attempt is
+    bounded (connect + read timeout), recorded as a timeout, and the lanes it held carry the
+    next webhooks as usual."""
+    trickle = threading.Event()
+    trickle.set()
+
+    async def handle(request: Request) -> Response:
+        await request.body()
+        if not trickle.is_set():
+            return Response("ok")
+
+        async def drip() -> AsyncIterator[bytes]:
+            for _ in range(100):
+                yield b"."
+                await asyncio.sleep(0.2)  # the receiver's own pace, not the test's
+
+        return StreamingResponse(drip())
+
+    slow = BackgroundServer(Starlette(routes=[Route("/t", handle, methods=["POST"])])).start()
+    try:
+        with live_sandbox(webhook_timeout=0.5, webhook_connect_timeout=0.5) as sb:
+            first = [sb.sent({**sms(), "webhook_url": slow.url + "/t"}) for _ in range(12)]
+            sb.http.post("/_sandbox/settle", json={}, timeout=10)
+            for sent in first:
+                (d,) = sb.webhooks(message_uuid=sent["message_uuid"])
+                assert d["attempts"][0]["error"] == "timeout: no whole answer within 1 s"
+            trickle.clear()
+            later = [sb.sent({**sms(), "webhook_url": slow.url + "/t"}) for _ in range(12)]
+            assert sb.control("POST", "/settle", {})["settled"] is True
+            for sent in later:
+                (d,) = sb.webhooks(message_uuid=sent["message_uuid"])
+                assert d["state"] == "delivered"
+    finally:
+        slow.stop()

@@ -195,7 +195,9 @@ async def settle(request: Request) -> Response:
     rt = runtime(request)
     await read_control_json(request, optional=True)
     await rt.settle()
-    return json_response({"settled": True})
+    # Bounded by the webhook timeout: a receiver that hangs is reported, not waited for.
+    left = rt.webhooks.in_flight
+    return json_response({"settled": left == 0, "in_flight": left})
 
 
 routes = [
