@@ -29,6 +29,7 @@ from sandbox.asgi.records import (
     workflow_from_json,
     workflow_to_json,
 )
+from sandbox.core.errors import StorageFailed
 from sandbox.core.events import (
     AccountUpdated,
     ApplicationUpdated,
@@ -121,7 +122,7 @@ class SqlitePersistence:
                 f"--db {self.path}: its content cannot be read back ({exc!r}). Move the file "
                 "aside to start afresh, or give another --db."
             ) from None
-        self.rt.bus.on_any(self._on_event, KINDS)
+        self.rt.bus.on_any(self._write, KINDS, first=True)
         self.rt.scheduler.observer = self
         return latest
 
@@ -164,6 +165,17 @@ class SqlitePersistence:
         return latest
 
     # -- writing through ----------------------------------------------------------------------
+    def _write(self, event: Event) -> None:
+        """First of every subscriber: a change that cannot be written raises before anything
+        reacted to it, and the engine takes it back (StorageFailed)."""
+        try:
+            self._on_event(event)
+        except sqlite3.Error as exc:
+            raise StorageFailed(
+                f"--db {self.path} could not be written ({exc}); nothing of this request was "
+                "kept. Free disk space (or fix the file) and send it again."
+            ) from None
+
     def _on_event(self, event: Event) -> None:
         db = self.db
         if isinstance(event, MessageCreated | MessageStatus | MessageUpdated | MessageInbound):

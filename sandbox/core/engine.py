@@ -28,6 +28,7 @@ from sandbox.core.errors import (
     ControlNotFound,
     IllegalTransition,
     NotFound,
+    StorageFailed,
     UnsupportedOperation,
 )
 from sandbox.core.events import (
@@ -113,8 +114,12 @@ class Engine(Directory):
             workflow=workflow,
         )
         self.store.add(message)
-        self.bus.publish(MessageCreated(message))
-        self.bus.publish(MessageStatus(message, message.history[0]))
+        try:
+            self.bus.publish(MessageCreated(message))
+            self.bus.publish(MessageStatus(message, message.history[0]))
+        except StorageFailed:
+            self.store.remove(message)  # not kept on disk: not accepted either
+            raise
         if self.config.auto_deliver is not None:
             self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
         self._retain(message)
@@ -203,9 +208,15 @@ class Engine(Directory):
         return ["delivered", "read"] if current == "submitted" else ["read"]
 
     def _apply(self, message: Message, change: StatusChange) -> None:
+        before = message.status
         message.status = change.status
         message.history.append(change)
-        self.bus.publish(MessageStatus(message, change))
+        try:
+            self.bus.publish(MessageStatus(message, change))
+        except StorageFailed:
+            message.history.pop()  # not written: as if it never happened
+            message.status = before
+            raise
         if (
             change.status == "delivered"
             and self.config.auto_read is not None
@@ -265,8 +276,12 @@ class Engine(Directory):
             app = self.application(application_id)
             message.api_key = app.api_key if app else None
         self.store.add(message)
-        self.bus.publish(MessageCreated(message))
-        self.bus.publish(MessageInbound(message))
+        try:
+            self.bus.publish(MessageCreated(message))
+            self.bus.publish(MessageInbound(message))
+        except StorageFailed:
+            self.store.remove(message)
+            raise
         self._retain(message)
         return message
 

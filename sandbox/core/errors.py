@@ -1,6 +1,7 @@
 """One exception tree; each class knows its HTTP status, Vonage type URL and title.
 
     SandboxError                      (500, never expected: a bug)
+    ├── StorageFailed                 503 (`--db` could not write; the change was taken back)
     ├── ApiProblem                    answers in Vonage's own words
     │   ├── InvalidJson               422 v1 / 400 v0.1 + Dispatch
     │   ├── InvalidRequest            422 v1 (#1100..#1150, #1060) / 400 v0.1 (#InvalidParams)
@@ -65,6 +66,15 @@ class SandboxError(Exception):
 
 class ApiProblem(SandboxError):
     pass
+
+
+class StorageFailed(SandboxError):
+    """`--db` could not write a change: the change is taken back in memory, and the caller is
+    told (so a client that retries creates no duplicate)."""
+
+    status = 503
+    type = f"{CONTROL_BASE}#storage"
+    title = "Storage failed"
 
 
 class InvalidJson(ApiProblem):

@@ -11,6 +11,7 @@ caused by one event has been queued before the call that published it returns.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
@@ -253,6 +254,7 @@ class EventBus:
 
     def __init__(self) -> None:
         self._seq = itertools.count()
+        self._first = itertools.count(-(10**12))  # before every ordinary subscriber
         self._all: list[_Entry] = []
         self._by_kind: dict[type[Event], list[_Entry]] = {}
 
@@ -261,16 +263,24 @@ class EventBus:
         return self._add([self._by_kind.setdefault(kind, [])], subscriber)
 
     def on_any(
-        self, subscriber: Callable[[Event], None], kinds: Iterable[type[Event]] | None = None
+        self,
+        subscriber: Callable[[Event], None],
+        kinds: Iterable[type[Event]] | None = None,
+        *,
+        first: bool = False,
     ) -> Unsubscribe:
-        """Call ``subscriber`` with events of any of ``kinds`` (all events when None)."""
+        """Call ``subscriber`` with events of any of ``kinds`` (all events when None).
+        ``first``: before every ordinary subscriber, whenever it subscribed (persistence: a
+        change that cannot be written raises before anything else reacted to it)."""
         lists = [self._all] if kinds is None else [self._by_kind.setdefault(k, []) for k in kinds]
-        return self._add(lists, subscriber)
+        return self._add(lists, subscriber, first=first)
 
-    def _add(self, lists: list[list[_Entry]], subscriber: Callable[[Any], None]) -> Unsubscribe:
-        entry = (next(self._seq), subscriber)
+    def _add(
+        self, lists: list[list[_Entry]], subscriber: Callable[[Any], None], first: bool = False
+    ) -> Unsubscribe:
+        entry = (next(self._first if first else self._seq), subscriber)
         for items in lists:
-            items.append(entry)
+            bisect.insort(items, entry, key=lambda e: e[0])
 
         def unsubscribe() -> None:
             for items in lists:

@@ -61,6 +61,7 @@ class Store(Protocol):
     def count(self) -> int: ...
     def clear(self, application_id: str | None = None) -> None: ...
     def prune(self, keep: int, spare: ConversationKey | None = None) -> list[Message]: ...
+    def remove(self, message: Message) -> None: ...
 
     applications: dict[str, Application]
     accounts: dict[str, Account]
@@ -80,6 +81,17 @@ class MemoryStore:
         items = self._conversations.pop(key, None) or []
         items.append(message)
         self._conversations[key] = items
+
+    def remove(self, message: Message) -> None:
+        """Take back a message just added (its write to `--db` failed)."""
+        if self._messages.pop(message.uuid, None) is None:
+            return
+        key = (message.channel, message.peer)
+        items = self._conversations.get(key, [])
+        if message in items:
+            items.remove(message)
+        if not items:
+            self._conversations.pop(key, None)
 
     def prune(self, keep: int, spare: ConversationKey | None = None) -> list[Message]:
         """Drop whole conversations, quiet longest first, until at most ``keep`` messages

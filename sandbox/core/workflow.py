@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from sandbox.core.clock import iso
 from sandbox.core.engine import Engine
+from sandbox.core.errors import StorageFailed
 from sandbox.core.events import (
     EventBus,
     MessageStatus,
@@ -126,7 +127,13 @@ class Runner:
 
     def _start(self, wf: Workflow) -> Workflow:
         self.table[wf.id] = wf
-        self._send_step(wf, 0)
+        try:
+            self._send_step(wf, 0)
+        except StorageFailed:
+            self.table.pop(wf.id, None)  # `--db` could not keep it: the request fails whole
+            for step in wf.steps:
+                self._disarm(step)
+            raise
         return wf
 
     # -- hooks of each kind --------------------------------------------------------------------

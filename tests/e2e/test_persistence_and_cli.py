@@ -134,3 +134,39 @@ def test_an_unusable_db_is_refused_at_start_with_a_clear_message(tmp_path: pathl
         out = done.stdout + done.stderr
         assert f"--db {path}: cannot keep state there" in out
         assert "Traceback" not in out
+
+
+def test_a_write_that_fails_leaves_nothing_half_done(tmp_path: pathlib.Path) -> None:
+    """The file stops growing (as on a full disk): the send is answered 503 and is not kept in
+    memory either, so a client that retries creates no duplicate; a status mark is taken
+    back the same way; once there is room again everything works."""
+    settings = Settings(clock="manual", db=str(tmp_path / "full.db"))
+    app = create_app(settings)
+    with Api(app) as api:
+        kept = api.send_v1(sms(text="kept"), auth=BASIC).json()["message_uuid"]
+        db = app.state.runtime.persistence.db
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")  # SQLITE_FULL from the next new page
+        for i in range(40):  # until a page is needed
+            r = api.send_v1(sms(text="x" * 900 + str(i)), auth=BASIC)
+            if r.status_code != 202:
+                break
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"].endswith("#storage")
+        assert "nothing of this request was kept" in r.json()["detail"]
+        total = api.get("/_sandbox/messages").json()["total"]
+        assert total == i + 1  # the refused send is not in memory
+        db.execute("PRAGMA max_page_count = 1073741823")
+        db.execute("PRAGMA query_only = ON")  # any write fails, small updates included
+        marked = api.post(f"/_sandbox/messages/{kept}/status", json={"status": "delivered"})
+        assert marked.status_code == 503
+        assert api.get(f"/_sandbox/messages/{kept}").json()["status"] == "submitted"
+        db.execute("PRAGMA query_only = OFF")
+        assert api.send_v1(sms(text="room again"), auth=BASIC).status_code == 202
+        assert api.post(
+            f"/_sandbox/messages/{kept}/status", json={"status": "delivered"}
+        ).is_success
+    with Api(create_app(settings)) as api:  # what memory held is what the file holds
+        assert api.get("/_sandbox/messages").json()["total"] == total + 1
+        assert api.get(f"/_sandbox/messages/{kept}").json()["status"] == "delivered"
