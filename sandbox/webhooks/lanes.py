@@ -22,6 +22,10 @@ import httpx
 
 DEFAULT_LANES = 6
 URL_CACHE = 1024
+# Receivers with lanes of their own at once. An app that gives every message its own webhook
+# host would otherwise open six clients per host for good; past this, the receiver used least
+# recently gives its lanes up (when none is busy) and gets new ones if it comes back.
+MAX_RECEIVERS = 128
 
 
 class _Pool:
@@ -48,14 +52,29 @@ class HttpLanes:
         # Parsed once per receiver URL: httpx.URL parsing is a good part of a request's cost,
         # and a sandbox sends to a handful of URLs over and over.
         self._urls: dict[str, httpx.URL] = {}
+        self._closing: set[asyncio.Task[None]] = set()  # retired lanes' clients, closing
 
     def _pool(self, url: httpx.URL) -> _Pool:
         # Built lazily: the queue and the clients belong to the loop that first sends.
         key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.get(key)
+        pool = self._pools.pop(key, None)  # put back last: the dict's order is recency
         if pool is None:
-            pool = self._pools[key] = _Pool(self._make, self._size)
+            if len(self._pools) >= MAX_RECEIVERS:
+                self._retire()
+            pool = _Pool(self._make, self._size)
+        self._pools[key] = pool
         return pool
+
+    def _retire(self) -> None:
+        """Close the lanes of the receiver used least recently that has none in use."""
+        for key, pool in self._pools.items():
+            if pool.free.qsize() == len(pool.clients):
+                del self._pools[key]
+                for client in pool.clients:
+                    task = asyncio.get_running_loop().create_task(client.aclose())
+                    self._closing.add(task)
+                    task.add_done_callback(self._closing.discard)
+                return
 
     async def post(
         self, url: str, content: bytes, headers: dict[str, str], limit: float | None = None
@@ -80,6 +99,10 @@ class HttpLanes:
                 return await client.post(parsed, content=content, headers=headers)
         finally:
             pool.free.put_nowait(client)
+
+    @property
+    def receivers(self) -> int:
+        return len(self._pools)
 
     async def aclose(self) -> None:
         pools, self._pools = self._pools, {}

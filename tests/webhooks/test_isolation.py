@@ -4,6 +4,7 @@ webhooks (lanes are per receiver), and resets in the middle of a load leave the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator
 
@@ -139,3 +140,27 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_and_its_lanes_keep_worki
                 assert d["state"] == "delivered"
     finally:
         slow.stop()
+
+
+def test_lanes_are_kept_for_a_bounded_number_of_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four receivers, room for two: the one used least recently gives its lanes up, and
+    webhooks to every receiver still arrive (it gets new lanes when it comes back)."""
+    from sandbox.webhooks import lanes
+
+    monkeypatch.setattr(lanes, "MAX_RECEIVERS", 2)
+    with contextlib.ExitStack() as stack:
+        recs = [stack.enter_context(receiver()) for _ in range(4)]
+
+        async def post_to_each_twice() -> tuple[list[int], int]:
+            pool = lanes.HttpLanes(lambda: httpx.AsyncClient(timeout=5), lanes=2)
+            codes = []
+            for rec in [*recs, *recs]:
+                codes.append((await pool.post(rec.at("/many"), b"{}", {}, 5.0)).status_code)
+            count = pool.receivers
+            await pool.aclose()
+            return codes, count
+
+        codes, count = asyncio.run(post_to_each_twice())
+        assert codes == [200] * 8
+        assert count == 2
+        assert [len(rec.bodies("/many")) for rec in recs] == [2, 2, 2, 2]
