@@ -30,7 +30,7 @@ def test_whatsapp_rejected_fails_over_to_sms(shop, nexmo_sandbox):
     assert sms.text == "Good news: order B2 has shipped."
     assert sms.from_ == SMS_SENDER
     assert sms.workflow is not None and sms.workflow["id"] == sent["workflow_id"]
-    nexmo_sandbox.mark(sms.uuid, "delivered")
+    nexmo_sandbox.mark(sms.message_uuid, "delivered")
 
     order = shop.get("/orders/B2").json()
     assert order["outcome"] == "delivered via sms"
@@ -45,7 +45,7 @@ def test_whatsapp_rejected_fails_over_to_sms(shop, nexmo_sandbox):
 def test_both_channels_failing_marks_the_order_failed(shop, nexmo_sandbox):
     sent = shop.post("/orders/C3/shipped", json={"phone": CUSTOMER}).json()
     nexmo_sandbox.mark(sent["message_uuid"], "rejected")
-    nexmo_sandbox.mark(nexmo_sandbox.inbox("sms", CUSTOMER).last.uuid, "undeliverable")
+    nexmo_sandbox.mark(nexmo_sandbox.inbox("sms", CUSTOMER).last.message_uuid, "undeliverable")
 
     assert shop.get("/orders/C3").json()["outcome"] == "failed"
     nexmo_sandbox.webhooks.assert_delivered("undeliverable", kind="status")

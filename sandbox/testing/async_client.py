@@ -3,7 +3,7 @@ same calls as :class:`~sandbox.testing.client.SandboxClient`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -53,6 +53,10 @@ class AsyncSandboxClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def close(self) -> None:
+        """As the sync client's ``close`` (``aclose`` is the same)."""
+        await self._http.aclose()
+
     async def __aenter__(self) -> AsyncSandboxClient:
         return self
 
@@ -66,6 +70,10 @@ class AsyncSandboxClient:
     async def messages(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> list[Message]:
         data = await self.call(_Calls.messages(filters, limit, offset))
         return [Message.from_json(m) for m in data["messages"]]
+
+    async def count(self, **filters: Any) -> int:
+        total: int = (await self.call(_Calls.messages(filters, 1, 0)))["total"]
+        return total
 
     async def message(self, uuid: str) -> Message:
         return Message.from_json(await self.call(_Calls.message(uuid)))
@@ -111,6 +119,9 @@ class AsyncSandboxClient:
     async def clock(self) -> ClockState:
         return ClockState.from_json(await self.call(_Calls.clock()))
 
+    async def set_clock_mode(self, mode: Literal["manual", "live"]) -> ClockState:
+        return ClockState.from_json(await self.call(_Calls.set_clock_mode(mode)))
+
     async def advance(self, seconds: float) -> ClockState:
         return ClockState.from_json(await self.call(_Calls.advance(_advance_body(seconds, None))))
 
@@ -126,8 +137,32 @@ class AsyncSandboxClient:
     async def reset(self, application_id: str | None = None) -> None:
         await self.call(_Calls.reset(application_id))
 
+    async def config(self) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.config())
+        return out
+
     async def configure(self, **changes: Any) -> dict[str, Any]:
         out: dict[str, Any] = await self.call(_Calls.configure(changes))
+        return out
+
+    async def applications(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = (await self.call(_Calls.applications()))["applications"]
+        return out
+
+    async def application(self, application_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.application(application_id))
+        return out
+
+    async def put_application(self, application_id: str, **fields: Any) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.put_application(application_id, fields))
+        return out
+
+    async def accounts(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = (await self.call(_Calls.accounts()))["accounts"]
+        return out
+
+    async def put_account(self, api_key: str, **fields: Any) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.put_account(api_key, fields))
         return out
 
     async def webhooks(
@@ -135,6 +170,29 @@ class AsyncSandboxClient:
     ) -> list[Delivery]:
         data = await self.call(_Calls.webhooks(filters, limit, offset))
         return [Delivery.from_json(d) for d in data["webhooks"]]
+
+    async def webhook(self, delivery_id: str) -> Delivery:
+        return Delivery.from_json(await self.call(_Calls.webhook(delivery_id)))
+
+    async def resend_webhook(self, delivery_id: str) -> Delivery:
+        return Delivery.from_json(await self.call(_Calls.resend_webhook(delivery_id)))
+
+    async def workflows(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = (await self.call(_Calls.listing("workflows")))["workflows"]
+        return out
+
+    async def workflow(self, workflow_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.listing("workflows", workflow_id))
+        return out
+
+    async def dispatches(self) -> list[dict[str, Any]]:
+        data = await self.call(_Calls.listing("dispatches"))
+        out: list[dict[str, Any]] = data["dispatches"]
+        return out
+
+    async def dispatch(self, dispatch_uuid: str) -> dict[str, Any]:
+        out: dict[str, Any] = await self.call(_Calls.listing("dispatches", dispatch_uuid))
+        return out
 
     async def errors(self, offset: int = 0) -> tuple[list[SandboxErrorRecord], int]:
         data = await self.call(_Calls.errors(offset))

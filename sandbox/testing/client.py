@@ -6,7 +6,7 @@ harness through `python -c`.
 
     with SandboxClient("http://127.0.0.1:8000") as sb:
         sms = sb.wait_for_messages(channel="sms", to="447700900000").messages[0]
-        sb.mark(sms.uuid, "delivered")
+        sb.mark(sms.message_uuid, "delivered")
         sb.inbound("sms", "447700900000", text="STOP")
 
 :class:`SandboxClient` is synchronous (one keep-alive connection, so a call costs about a

@@ -30,7 +30,7 @@ class StatusChange:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    uuid: str
+    message_uuid: str  # Vonage's name for it, as in the SDKs' send responses
     direction: str
     channel: str
     to: str
@@ -45,12 +45,17 @@ class Message:
     history: tuple[StatusChange, ...]
     raw: dict[str, Any] = field(repr=False, compare=False)
 
+    @property
+    def uuid(self) -> str:
+        """The same as :attr:`message_uuid` (the name earlier versions used)."""
+        return self.message_uuid
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Message:
         error = data.get("error") or {}
         text = data.get("text")
         return cls(
-            uuid=data["message_uuid"],
+            message_uuid=data["message_uuid"],
             direction=data["direction"],
             channel=data["channel"],
             to=data["to"],

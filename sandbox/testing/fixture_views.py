@@ -33,9 +33,6 @@ class Inbox:
         """Both directions (the app's messages and the user's replies), oldest first."""
         return self.handle.messages(channel=self.channel, peer=self.number)
 
-    def __len__(self) -> int:
-        return len(self.messages)
-
     def __iter__(self) -> Iterator[Message]:
         return iter(self.messages)
 
@@ -44,10 +41,23 @@ class Inbox:
 
     @property
     def last(self) -> Message:
-        found = self.messages
+        """The newest message the app sent here (one message asked for, not the inbox)."""
+        found = self.handle.client.messages(
+            limit=1,
+            **self.handle._filters(
+                {"channel": self.channel, "to": self.number, "direction": "outbound"}
+            ),
+        )
         if not found:
             raise AssertionError(f"{self!r} is empty.\n{self.handle._listing()}")
-        return found[-1]
+        return found[0]
+
+    def __len__(self) -> int:
+        return self.handle.client.count(
+            **self.handle._filters(
+                {"channel": self.channel, "to": self.number, "direction": "outbound"}
+            )
+        )
 
     def wait_for(self, text: str | None = None, *, count: int = 1, timeout: float = 5.0) -> Message:
         """Block until the inbox holds ``count`` messages (containing ``text``); the newest."""
