@@ -5,6 +5,7 @@ the control API from ``static/app.js``, never a form post to these routes."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -106,7 +107,7 @@ async def message(request: Request) -> Response:
     if m is None:
         return render("missing.html", base(request, "missing", what=f"No message {uuid}."), 404)
     try:
-        detail = await get_json(request, f"/_sandbox/messages/{uuid}")
+        detail = await get_json(request, f"/_sandbox/messages/{quote(uuid, safe='')}")
     except Unavailable:
         detail = message_json(m)
     webhooks = detail.get("webhooks") if isinstance(detail.get("webhooks"), list) else None
@@ -200,7 +201,9 @@ async def failover(request: Request) -> Response:
 async def workflow(request: Request) -> Response:
     rt = runtime(request)
     kind = request.path_params["kind"]
-    wid = request.path_params["id"]
+    # The id as one path segment of the control API's URL, whatever it holds (`?`, `#`, a
+    # control character): the control route reads it back decoded.
+    wid = quote(request.path_params["id"], safe="")
     path = f"/_sandbox/dispatches/{wid}" if kind == "dispatch" else f"/_sandbox/workflows/{wid}"
     try:
         wf = await get_json(request, path)

@@ -48,9 +48,17 @@ def presented(headers: dict[str, str]) -> str | None:
     return None
 
 
+def same(given: str, token: str) -> bool:
+    """Constant-time, and for any text a header can carry (compare_digest refuses non-ASCII
+    str, so compare the bytes)."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), token.encode("utf-8", "surrogatepass")
+    )
+
+
 def carries(token: str | None, headers: dict[str, str]) -> bool:
     given = presented(headers)
-    return token is not None and given is not None and hmac.compare_digest(given, token)
+    return token is not None and given is not None and same(given, token)
 
 
 def may_weaken_auth(request: Request) -> bool:
@@ -80,7 +88,7 @@ class ControlGuard:
             return
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         given = query.pop("token", None)
-        if given is not None and hmac.compare_digest(given, self.token):
+        if given is not None and same(given, self.token):
             # A browser opening a page with ?token=: keep it in a cookie and drop it from the
             # address bar (and from history, logs and Referer headers).
             rest = urlencode(query)

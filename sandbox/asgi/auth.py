@@ -80,6 +80,9 @@ class Authenticator:
         application_id = claims.get("application_id")
         if not isinstance(application_id, str) or not application_id:
             raise Unauthorized("The JWT has no application_id claim.")
+        if not application_id.isascii() and not _is_text(application_id):
+            # A lone surrogate (valid JSON, not text) would be stored and break every reader.
+            raise Unauthorized("The JWT's application_id claim is not valid text.")
         if not isinstance(claims.get("iat"), int | float) or isinstance(claims.get("iat"), bool):
             raise Unauthorized("The JWT has no iat claim.")
         if not claims.get("jti"):
@@ -112,6 +115,14 @@ class Authenticator:
         elif self.strict:
             raise Unauthorized(f"Application {application_id} has no public key registered.")
         return Sender(application_id=application_id, api_key=app.api_key)
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unauthorised(detail: str) -> Unauthorized:

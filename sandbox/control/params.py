@@ -21,8 +21,13 @@ def int_param(
     raw = query.get(name, "")
     if raw == "":
         return default
-    if raw.isascii() and raw.isdigit() and int(raw) >= lo:  # `²` is a digit to isdigit()
-        return min(int(raw), hi)
+    if raw.isascii() and raw.isdigit():  # `²` is a digit to isdigit()
+        digits = raw.lstrip("0") or "0"
+        # More digits than the cap has is above the cap: never int() thousands of digits
+        # (Python refuses a string of more than 4,300).
+        value = hi if len(digits) > len(str(hi)) else min(int(digits), hi)
+        if value >= lo:
+            return value
     if strict:
         raise BadControlRequest(
             f"{name} must be a whole number.", invalid=[(name, "not a number")], status=400

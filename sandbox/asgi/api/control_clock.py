@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -12,6 +14,9 @@ from sandbox.core.clock import iso
 from sandbox.core.errors import BadControlRequest
 
 MAX_ADVANCE = 400 * 24 * 3600.0  # a year and a bit: more is a typo
+# The clock never goes past this, so that every time it shows (now, and timers due up to a
+# run-time delay later) is a date ISO 8601 can write: year 9999 is the last one.
+LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 
 
 async def get_clock(request: Request) -> Response:
@@ -34,6 +39,11 @@ async def advance(request: Request) -> Response:
             raise BadControlRequest(
                 "seconds is too large.",
                 invalid=[("seconds", f"must be at most {MAX_ADVANCE:.0f}.")],
+            )
+        if rt.clock.now() + seconds > LATEST:
+            raise BadControlRequest(
+                f"The clock cannot go past {iso(LATEST)}.",
+                invalid=[("seconds", f"must not move the clock past {iso(LATEST)}.")],
             )
         moved = await rt.timeline.advance(float(seconds))
     elif target == "next":
