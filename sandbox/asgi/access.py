@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import hmac
 import json
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 COOKIE = "nexmo_sandbox_token"
@@ -38,13 +37,9 @@ def presented(headers: dict[str, str]) -> str | None:
         return value.strip()
     cookie = headers.get("cookie")
     if cookie:
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(cookie)
-        except Exception:  # a malformed Cookie header is no token, not an error
-            return None
-        if COOKIE in jar:
-            return jar[COOKIE].value
+        # Starlette's lenient parser: cookies ignore ports, so other apps' cookies on
+        # localhost arrive here too, and one odd value must not hide ours.
+        return cookie_parser(cookie).get(COOKIE)
     return None
 
 
@@ -92,12 +87,13 @@ class ControlGuard:
             # A browser opening a page with ?token=: keep it in a cookie and drop it from the
             # address bar (and from history, logs and Referer headers).
             rest = urlencode(query)
+            here = "/" + path.lstrip("/")  # `//host/x` would send the browser to another site
             await _answer(
                 send,
                 303,
                 b"",
                 [
-                    (b"location", (path + ("?" + rest if rest else "")).encode()),
+                    (b"location", (here + ("?" + rest if rest else "")).encode()),
                     (
                         b"set-cookie",
                         f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict".encode(),

@@ -10,13 +10,16 @@ such: the owner sets them again from its record (a Dispatch step's `due`, a deli
 `next_attempt_at`), so there is one truth for each. Run-time config (`PUT /_sandbox/config`) is
 not kept: the flags a restart is given say how it runs.
 
-The file uses SQLite's write-ahead log; every write is its own transaction, so kill -9 loses at
-most the change being written.
+The file uses SQLite's write-ahead log; all that one cascade of events writes is one
+transaction (the bus's unit of work: :meth:`begin` / :meth:`end`), so kill -9 loses at most the
+cascade being written, and a write that fails takes the whole cascade back (StorageFailed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sqlite3
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -47,6 +50,7 @@ from sandbox.core.events import (
 )
 from sandbox.core.models import Account, Application, Message
 from sandbox.core.scheduler import Timer, TimerKind
+from sandbox.core.workflow import goes_with
 
 if TYPE_CHECKING:
     from sandbox.asgi.runtime import Runtime
@@ -65,6 +69,8 @@ KINDS: tuple[type[Event], ...] = (
     Pruned,
     Reset,
 )
+log = logging.getLogger("nexmo_sandbox.persistence")
+ALL_TABLES = ("messages", "applications", "accounts", "workflows", "deliveries", "timers")
 # Timers no record rebuilds: a handset's own move on a message.
 KEPT_TIMERS: frozenset[TimerKind] = frozenset({"auto-deliver", "auto-read"})
 
@@ -123,6 +129,7 @@ class SqlitePersistence:
                 "aside to start afresh, or give another --db."
             ) from None
         self.rt.bus.on_any(self._write, KINDS, first=True)
+        self.rt.bus.unit = self
         self.rt.scheduler.observer = self
         return latest
 
@@ -164,6 +171,41 @@ class SqlitePersistence:
         self.db.executemany("DELETE FROM timers WHERE kind = ? AND ref = ?", gone)
         return latest
 
+    # -- one transaction per cascade of events (the bus's unit of work) ---------------------------
+    def begin(self) -> None:
+        self._run("BEGIN")
+
+    def end(self, failed: BaseException | None) -> None:
+        if isinstance(failed, StorageFailed):
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            return
+        # The virtual time goes with every change: a live clock publishes no moves of its own,
+        # and a restart must not start before what it last did.
+        self._run(
+            "INSERT INTO meta (key, value) VALUES ('now', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (repr(self.rt.clock.now()),),
+        )
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise self._failed(exc) from None
+
+    def _run(self, sql: str, args: tuple[object, ...] = ()) -> None:
+        try:
+            self.db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
+
+    def _failed(self, exc: sqlite3.Error) -> StorageFailed:
+        return StorageFailed(
+            f"--db {self.path} could not be written ({exc}); nothing of this request was "
+            "kept. Free disk space (or fix the file) and send it again."
+        )
+
     # -- writing through ----------------------------------------------------------------------
     def _write(self, event: Event) -> None:
         """First of every subscriber: a change that cannot be written raises before anything
@@ -171,10 +213,7 @@ class SqlitePersistence:
         try:
             self._on_event(event)
         except sqlite3.Error as exc:
-            raise StorageFailed(
-                f"--db {self.path} could not be written ({exc}); nothing of this request was "
-                "kept. Free disk space (or fix the file) and send it again."
-            ) from None
+            raise self._failed(exc) from None
 
     def _on_event(self, event: Event) -> None:
         db = self.db
@@ -185,6 +224,8 @@ class SqlitePersistence:
                 self._message(m)
         elif isinstance(event, WebhookUpdated):
             d = event.delivery
+            if self.rt.webhooks.ledger.get(d.id) is not d:
+                return  # an attempt that outlived a reset or a prune: its record is gone
             db.execute(
                 "INSERT INTO deliveries (id, application_id, message_uuid, data) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
@@ -224,16 +265,22 @@ class SqlitePersistence:
         uuids = [(m.uuid,) for m in messages]
         self.db.executemany("DELETE FROM messages WHERE uuid = ?", uuids)
         self.db.executemany("DELETE FROM deliveries WHERE message_uuid = ?", uuids)
-        live = {*self.rt.failover.table, *self.rt.dispatches.table}
-        ended = {(m.workflow.id,) for m in messages if m.workflow and m.workflow.id not in live}
-        self.db.executemany("DELETE FROM workflows WHERE id = ?", ended)
+        # Written before the runners drop them (this subscriber comes first), by their rule.
+        tables = {"v1": self.rt.failover.table, "dispatch": self.rt.dispatches.table}
+        gone = set()
+        for m in messages:
+            ref = m.workflow
+            if ref is not None:
+                wf = tables[ref.kind].get(ref.id)
+                if wf is None or goes_with(wf, m.uuid):
+                    gone.add((ref.id,))
+        self.db.executemany("DELETE FROM workflows WHERE id = ?", gone)
 
     def _reset(self, scope: str | None) -> None:
         if scope is None:
-            self.db.executescript(
-                "DELETE FROM messages; DELETE FROM applications; DELETE FROM accounts; "
-                "DELETE FROM workflows; DELETE FROM deliveries; DELETE FROM timers;"
-            )
+            # Statement by statement: executescript would commit the transaction under way.
+            for table in ALL_TABLES:
+                self.db.execute(f"DELETE FROM {table}")
             return
         for table in ("messages", "workflows", "deliveries", "timers"):
             self.db.execute(f"DELETE FROM {table} WHERE application_id = ?", (scope,))
@@ -249,7 +296,7 @@ class SqlitePersistence:
     # -- the scheduler's observer (handset moves only) -------------------------------------------
     def added(self, timer: Timer) -> None:
         if timer.kind in KEPT_TIMERS and timer.ref is not None:
-            self.db.execute(
+            self._run(
                 "INSERT OR REPLACE INTO timers (kind, ref, due, application_id) "
                 "VALUES (?, ?, ?, ?)",
                 (timer.kind, timer.ref, timer.due, timer.owner),
@@ -257,16 +304,24 @@ class SqlitePersistence:
 
     def removed(self, timer: Timer) -> None:
         if timer.kind in KEPT_TIMERS and timer.ref is not None:
-            self.db.execute(
-                "DELETE FROM timers WHERE kind = ? AND ref = ?", (timer.kind, timer.ref)
-            )
+            self._forget("DELETE FROM timers WHERE kind = ? AND ref = ?", (timer.kind, timer.ref))
 
     def cleared(self, owner: str | None) -> None:
         if owner is None:
-            self.db.execute("DELETE FROM timers")
+            self._forget("DELETE FROM timers")
         else:
-            self.db.execute("DELETE FROM timers WHERE application_id = ?", (owner,))
+            self._forget("DELETE FROM timers WHERE application_id = ?", (owner,))
+
+    def _forget(self, sql: str, args: tuple[object, ...] = ()) -> None:
+        """A row left behind here is harmless (a restart re-arms a handset move only while the
+        message still waits for it), and this runs inside the clock's loop, which must never
+        stop for it: a failure is logged, not raised."""
+        try:
+            self.db.execute(sql, args)
+        except sqlite3.Error as exc:
+            log.warning("--db %s: could not drop a fired timer's row (%s)", self.path, exc)
 
     def close(self) -> None:
         self.rt.scheduler.observer = None
+        self.rt.bus.unit = None
         self.db.close()

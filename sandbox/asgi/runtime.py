@@ -90,12 +90,15 @@ class Runtime:
                 self.engine.account(key, {"api_secret": secret})
 
     def reset(self, application_id: str | None = None, *, keep_trust: bool = False) -> None:
-        """Forget state (all, or one application's). ``keep_trust`` keeps the applications
-        that have a public key and every account, for a locked --strict-auth (access.py)."""
+        """Forget state (all, or one application's). ``keep_trust`` keeps every account and
+        the applications that hold anything auth depends on (a public key, a signature secret,
+        an account), for a locked --strict-auth (access.py)."""
         apps = [
             a
             for a in self.store.applications.values()
-            if keep_trust and a.public_key and application_id in (None, a.id)
+            if keep_trust
+            and (a.public_key or a.signature_secret or a.api_key)
+            and application_id in (None, a.id)
         ]
         accounts = list(self.store.accounts.values()) if keep_trust else []
         self.engine.reset(application_id)

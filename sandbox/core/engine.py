@@ -38,6 +38,7 @@ from sandbox.core.events import (
     MessageInbound,
     MessageStatus,
     MessageUpdated,
+    MessageWithdrawn,
     Pruned,
     Reset,
 )
@@ -115,14 +116,15 @@ class Engine(Directory):
         )
         self.store.add(message)
         try:
-            self.bus.publish(MessageCreated(message))
-            self.bus.publish(MessageStatus(message, message.history[0]))
+            with self.bus.batch():  # one `--db` transaction: all of it is kept, or none
+                self.bus.publish(MessageCreated(message))
+                self.bus.publish(MessageStatus(message, message.history[0]))
+                if self.config.auto_deliver is not None:
+                    self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
+                self._retain(message)
         except StorageFailed:
-            self.store.remove(message)  # not kept on disk: not accepted either
+            self._withdraw(message)  # not kept on disk: not accepted either
             raise
-        if self.config.auto_deliver is not None:
-            self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
-        self._retain(message)
         return message
 
     def get(self, uuid: str) -> Message:
@@ -157,16 +159,23 @@ class Engine(Directory):
                 invalid=[("error_code", f"is not allowed with status {status}.")],
             )
         now = self.clock.now()
-        for step in steps:
-            final = step == status
-            change = StatusChange(
-                step,
-                now,
-                error_code if final else None,
-                reason if final else None,
-                by,
-            )
-            self._apply(message, change)
+        before, kept = message.status, len(message.history)
+        try:
+            with self.bus.batch():  # delivered-then-read is kept whole or not at all
+                for step in steps:
+                    final = step == status
+                    change = StatusChange(
+                        step,
+                        now,
+                        error_code if final else None,
+                        reason if final else None,
+                        by,
+                    )
+                    self._apply(message, change)
+        except StorageFailed:
+            del message.history[kept:]
+            message.status = before
+            raise
         return message
 
     def allowed_marks(self, message: Message) -> list[str]:
@@ -208,15 +217,9 @@ class Engine(Directory):
         return ["delivered", "read"] if current == "submitted" else ["read"]
 
     def _apply(self, message: Message, change: StatusChange) -> None:
-        before = message.status
         message.status = change.status
         message.history.append(change)
-        try:
-            self.bus.publish(MessageStatus(message, change))
-        except StorageFailed:
-            message.history.pop()  # not written: as if it never happened
-            message.status = before
-            raise
+        self.bus.publish(MessageStatus(message, change))
         if (
             change.status == "delivered"
             and self.config.auto_read is not None
@@ -277,12 +280,13 @@ class Engine(Directory):
             message.api_key = app.api_key if app else None
         self.store.add(message)
         try:
-            self.bus.publish(MessageCreated(message))
-            self.bus.publish(MessageInbound(message))
+            with self.bus.batch():
+                self.bus.publish(MessageCreated(message))
+                self.bus.publish(MessageInbound(message))
+                self._retain(message)
         except StorageFailed:
-            self.store.remove(message)
+            self._withdraw(message)
             raise
-        self._retain(message)
         return message
 
     def _owner_of(self, draft: InboundDraft) -> str | None:
@@ -415,6 +419,10 @@ class Engine(Directory):
         return len(seen)
 
     # -- housekeeping ------------------------------------------------------------------------
+    def _withdraw(self, message: Message) -> None:
+        self.store.remove(message)
+        self.bus.notify(MessageWithdrawn(message))
+
     def _retain(self, newest: Message) -> None:
         """Over the bound: drop the conversations quiet longest, down to 95 % of it, so the
         cost of pruning is paid once per 5 % of the bound rather than on every message."""

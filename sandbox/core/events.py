@@ -12,11 +12,12 @@ caused by one event has been queued before the call that published it returns.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import heapq
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 from sandbox.core.clock import iso
 
@@ -31,6 +32,7 @@ EventKind = Literal[
     "message.status",
     "message.inbound",
     "message.updated",
+    "message.withdrawn",
     "conversation.seen",
     "application.updated",
     "account.updated",
@@ -109,6 +111,14 @@ class MessageUpdated(_MessageEvent):
     """Something about a message changed that sends no webhook (an inbound message read)."""
 
     kind: ClassVar[EventKind] = "message.updated"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageWithdrawn(_MessageEvent):
+    """A message just accepted was taken back (`--db` could not keep it): what listeners made
+    of it in memory (its webhook records) goes too. Published with :meth:`EventBus.notify`."""
+
+    kind: ClassVar[EventKind] = "message.withdrawn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +256,14 @@ Unsubscribe = Callable[[], None]
 _Entry = tuple[int, Callable[[Any], None]]  # (subscription order, subscriber)
 
 
+class UnitOfWork(Protocol):
+    """Told when the outermost publish (or :meth:`EventBus.batch`) starts and ends: `--db`
+    makes all the writes one cascade of events causes a single transaction."""
+
+    def begin(self) -> None: ...
+    def end(self, failed: BaseException | None) -> None: ...
+
+
 class EventBus:
     """Subscribers name the kinds they want (or take everything); publishing looks only at
     those, so a busy sandbox does not call every listener for every event. Whatever they
@@ -255,6 +273,8 @@ class EventBus:
     def __init__(self) -> None:
         self._seq = itertools.count()
         self._first = itertools.count(-(10**12))  # before every ordinary subscriber
+        self.unit: UnitOfWork | None = None
+        self._depth = 0
         self._all: list[_Entry] = []
         self._by_kind: dict[type[Event], list[_Entry]] = {}
 
@@ -293,7 +313,36 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len({e for items in (self._all, *self._by_kind.values()) for e in items})
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Everything published inside is one unit of work (one `--db` transaction)."""
+        unit = self.unit
+        self._depth += 1
+        if self._depth == 1 and unit is not None:
+            unit.begin()
+        failed: BaseException | None = None
+        try:
+            yield
+        except BaseException as exc:
+            failed = exc
+            raise
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and unit is not None:
+                unit.end(failed)
+
+    def notify(self, event: Event) -> None:
+        """Publish outside any unit of work: for what nothing writes down (a withdrawal)."""
+        self._deliver(event)
+
     def publish(self, event: Event) -> None:
+        if self.unit is not None:
+            with self.batch():
+                self._deliver(event)
+        else:
+            self._deliver(event)
+
+    def _deliver(self, event: Event) -> None:
         targets = self._by_kind.get(type(event))
         if not targets:
             entries = list(self._all)

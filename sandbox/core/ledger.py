@@ -171,6 +171,15 @@ class Ledger:
                 total += 1
         return page, total
 
+    def discard(self, delivery: Delivery) -> None:
+        """Take back a delivery just added (its write to `--db` failed)."""
+        if self._items.pop(delivery.id, None) is not None and delivery.message_uuid:
+            kept = [d for d in self._by_message.get(delivery.message_uuid, []) if d is not delivery]
+            if kept:
+                self._by_message[delivery.message_uuid] = kept
+            else:
+                self._by_message.pop(delivery.message_uuid, None)
+
     def drop_messages(self, uuids: Iterable[str]) -> list[Delivery]:
         """Forget the deliveries of these messages (pruned by the retention bound)."""
         dropped: list[Delivery] = []

@@ -96,6 +96,13 @@ class Workflow:
         return out
 
 
+def goes_with(wf: Workflow, pruned_uuid: str) -> bool:
+    """Whether the retention bound drops ``wf`` with one of its messages: an ended workflow
+    goes with any of them; a live one with its live message, which nobody could move on any
+    more (v1 has no timer; a Dispatch on its last item would wait for ever)."""
+    return wf.status != "active" or wf.steps[wf.current].message_uuid == pruned_uuid
+
+
 class Runner:
     """Starts workflows of one kind and moves them on as their messages' statuses arrive."""
 
@@ -128,7 +135,8 @@ class Runner:
     def _start(self, wf: Workflow) -> Workflow:
         self.table[wf.id] = wf
         try:
-            self._send_step(wf, 0)
+            with self.bus.batch():  # the workflow and its first message, kept together
+                self._send_step(wf, 0)
         except StorageFailed:
             self.table.pop(wf.id, None)  # `--db` could not keep it: the request fails whole
             for step in wf.steps:
@@ -219,12 +227,13 @@ class Runner:
         self.bus.publish(WorkflowUpdated(wf))
 
     def _on_pruned(self, event: Pruned) -> None:
-        """Workflows that ended go with their messages; a live one stays until it ends."""
         for m in event.messages:
             ref = m.workflow
             if ref is not None and ref.kind == self.kind:
                 wf = self.table.get(ref.id)
-                if wf is not None and wf.status != "active":
+                if wf is not None and goes_with(wf, m.uuid):
+                    for step in wf.steps:
+                        self._disarm(step)
                     del self.table[ref.id]
 
     def _on_reset(self, event: Reset) -> None:

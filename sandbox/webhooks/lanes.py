@@ -34,6 +34,7 @@ class _Pool:
     def __init__(self, make_client: Callable[[], httpx.AsyncClient], size: int) -> None:
         self.free: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
         self.clients = [make_client() for _ in range(size)]
+        self.users = 0  # posts waiting for a lane or using one
         for client in self.clients:
             self.free.put_nowait(client)
 
@@ -68,7 +69,7 @@ class HttpLanes:
     def _retire(self) -> None:
         """Close the lanes of the receiver used least recently that has none in use."""
         for key, pool in self._pools.items():
-            if pool.free.qsize() == len(pool.clients):
+            if pool.users == 0:  # nobody using a lane or waiting for one
                 del self._pools[key]
                 for client in pool.clients:
                     task = asyncio.get_running_loop().create_task(client.aclose())
@@ -93,12 +94,16 @@ class HttpLanes:
             async with asyncio.timeout(limit):
                 return await self._shared.post(parsed, content=content, headers=headers)
         pool = self._pool(parsed)
-        client = await pool.free.get()
+        pool.users += 1
         try:
-            async with asyncio.timeout(limit):
-                return await client.post(parsed, content=content, headers=headers)
+            client = await pool.free.get()
+            try:
+                async with asyncio.timeout(limit):
+                    return await client.post(parsed, content=content, headers=headers)
+            finally:
+                pool.free.put_nowait(client)
         finally:
-            pool.free.put_nowait(client)
+            pool.users -= 1
 
     @property
     def receivers(self) -> int:

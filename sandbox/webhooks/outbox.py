@@ -22,11 +22,13 @@ import httpx
 from sandbox.core.channel import Registry
 from sandbox.core.clock import VirtualClock
 from sandbox.core.config import RunConfig
+from sandbox.core.errors import StorageFailed
 from sandbox.core.events import (
     DispatchEnded,
     EventBus,
     MessageInbound,
     MessageStatus,
+    MessageWithdrawn,
     Pruned,
     Reset,
     WebhookUpdated,
@@ -92,13 +94,14 @@ class Webhooks:
             kept=lambda d: self.ledger.get(d.id) is d,
             limit=lambda: self.attempt_limit,
         )
-        self.chains = Chains(bus, self.tickets, self.attempts.attempt)
+        self.chains = Chains(bus, self.tickets, self._attempt_if_kept)
         self.scheduler = scheduler
         bus.on(MessageStatus, self._on_status)
         bus.on(MessageInbound, self._on_inbound)
         bus.on(DispatchEnded, self._on_dispatch_ended)
         bus.on(Reset, self._on_reset)
         bus.on(Pruned, self._on_pruned)
+        bus.on(MessageWithdrawn, self._on_withdrawn)
 
     # -- transport ---------------------------------------------------------------------------
     def set_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
@@ -213,11 +216,20 @@ class Webhooks:
         if route.url is None:
             # Nowhere to send it: recorded, visible, never lost, and never retried.
             delivery.state = "no_url"
+        try:
             self._changed(delivery)
-            return delivery
-        self._changed(delivery)
-        self.chains.put(delivery)
+        except StorageFailed:
+            self.ledger.discard(delivery)  # the event that caused it is taken back too
+            raise
+        if route.url is not None:
+            self.chains.put(delivery)
         return delivery
+
+    async def _attempt_if_kept(self, delivery: Delivery) -> None:
+        # Queued, then taken back before its turn (its message withdrawn, pruned, reset):
+        # nothing to send for a record that is gone.
+        if self.ledger.get(delivery.id) is delivery:
+            await self.attempts.attempt(delivery)
 
     def resume(self, delivery: Delivery) -> None:
         """Take back a delivery kept across a restart (`--db`): a retry waits for its time
@@ -278,6 +290,11 @@ class Webhooks:
         # As after a reset: attempts in flight finish, and no retry follows a dropped record.
         dropped = self.ledger.drop_messages(m.uuid for m in event.messages)
         if dropped and self.chains.queued:
+            self.chains.drop({d.id for d in dropped})
+
+    def _on_withdrawn(self, event: MessageWithdrawn) -> None:
+        dropped = self.ledger.drop_messages([event.message.uuid])
+        if dropped:
             self.chains.drop({d.id for d in dropped})
 
     def _on_reset(self, event: Reset) -> None:

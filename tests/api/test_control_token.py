@@ -95,3 +95,32 @@ def test_with_the_token_strict_auth_can_be_changed_at_run_time() -> None:
         assert put("/_sandbox/applications/a", json={"public_key": public}, headers=good).is_success
         assert put("/_sandbox/applications/a", json={"public_key": other}, headers=good).is_success
         assert put("/_sandbox/config", json={"strict_auth": False}, headers=good).is_success
+
+
+def test_what_signs_an_application_s_webhooks_is_locked_too() -> None:
+    """A signature secret, and the account whose secret signs (api_key), cannot be swapped,
+    not even after a reset."""
+    with live_sandbox(strict_auth=True, accounts=("operator:op-secret",)) as sb:
+        sb.control("PUT", "/applications/signed", {"signature_secret": "s" * 32})
+        sb.control("PUT", "/applications/by-account", {"api_key": "operator"})
+        sb.control("PUT", "/accounts/attacker", {"api_secret": "x", "signature_secret": "e" * 32})
+        for path, body in (
+            ("/_sandbox/applications/signed", {"signature_secret": "t" * 32}),
+            ("/_sandbox/applications/by-account", {"api_key": "attacker"}),
+        ):
+            assert sb.http.put(path, json=body).status_code == 403, path
+        sb.control("POST", "/reset", {"application_id": "signed"})
+        r = sb.http.put("/_sandbox/applications/signed", json={"signature_secret": "t" * 32})
+        assert r.status_code == 403, r.text
+        assert sb.control("GET", "/applications/signed")["signature_secret"] == "s" * 32
+
+
+def test_the_token_cookie_is_found_among_other_apps_cookies_and_redirects_stay_here() -> None:
+    with live_sandbox(control_token=TOKEN) as sb:
+        # Another app on localhost left a cookie SimpleCookie gives up on: ours still counts.
+        cookie = f'ajs={{"id": 1}}; nexmo_sandbox_token={TOKEN}; other=1'
+        assert sb.http.get("/_sandbox/messages", headers={"Cookie": cookie}).status_code == 200
+        with httpx.Client(base_url=sb.url) as browser:
+            r = browser.get(f"{sb.url}//evil.example/x?token={TOKEN}")
+            assert r.status_code == 303
+            assert r.headers["location"] == "/evil.example/x"  # a path here, not another site

@@ -9,8 +9,10 @@ import signal
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import httpx
+import pytest
 
 from sandbox.app import create_app
 from sandbox.settings import Settings
@@ -170,3 +172,60 @@ def test_a_write_that_fails_leaves_nothing_half_done(tmp_path: pathlib.Path) -> 
     with Api(create_app(settings)) as api:  # what memory held is what the file holds
         assert api.get("/_sandbox/messages").json()["total"] == total + 1
         assert api.get(f"/_sandbox/messages/{kept}").json()["status"] == "delivered"
+
+
+def _fail_inserts(db: Any, table: str) -> None:
+    """Every insert into ``table`` fails, as a full disk would fail it mid-request."""
+    db.execute(
+        f"CREATE TRIGGER full_{table} BEFORE INSERT ON {table} "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+    )
+
+
+@pytest.mark.parametrize("table", ["deliveries", "timers"])
+def test_a_write_failing_late_in_a_send_takes_the_whole_send_back(
+    tmp_path: pathlib.Path, table: str
+) -> None:
+    """Not the message's own row but one written after it (its webhook record, its handset's
+    auto-delivery): the send still answers 503 and nothing of it stays, on disk or in memory."""
+    settings = Settings(
+        clock="manual",
+        db=str(tmp_path / "late.db"),
+        status_url="http://127.0.0.1:9/s",
+        auto_deliver=5,
+    )
+    app = create_app(settings)
+    with Api(app) as api:
+        db = app.state.runtime.persistence.db
+        _fail_inserts(db, table)
+        r = api.send_v1(sms(text="refused"), auth=BASIC)
+        assert r.status_code == 503, r.text
+        assert api.get("/_sandbox/messages").json()["total"] == 0
+        assert len(app.state.runtime.webhooks.ledger) == 0
+        assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
+        db.execute(f"DROP TRIGGER full_{table}")
+        assert api.send_v1(sms(text="kept"), auth=BASIC).status_code == 202
+    with Api(create_app(settings)) as api:
+        texts = [m["text"] for m in api.get("/_sandbox/messages").json()["messages"]]
+        assert texts == ["kept"]
+        api.advance(5)  # the kept message's auto-delivery was kept with it
+        assert api.get("/_sandbox/messages").json()["messages"][0]["status"] == "delivered"
+
+
+def test_a_refused_dispatch_leaves_no_workflow_to_come_back(tmp_path: pathlib.Path) -> None:
+    from tests.e2e.test_restart_resumes import dispatch_body
+
+    settings = Settings(clock="manual", db=str(tmp_path / "d.db"))
+    app = create_app(settings)
+    with Api(app) as api:
+        db = app.state.runtime.persistence.db
+        _fail_inserts(db, "messages")
+        r = api.post("/v0.1/dispatch", json=dispatch_body(), headers={"Authorization": bearer("d")})
+        assert r.status_code == 503, r.text
+        assert db.execute("SELECT count(*) FROM workflows").fetchone()[0] == 0
+        assert api.get("/_sandbox/dispatches").json()["total"] == 0
+        db.execute("DROP TRIGGER full_messages")
+    with Api(create_app(settings)) as api:
+        assert api.get("/_sandbox/dispatches").json()["total"] == 0
+        api.advance(700)  # no expiry of a refused request sends its fallback
+        assert api.get("/_sandbox/messages").json()["total"] == 0

@@ -12,7 +12,7 @@ from sandbox.cli import build_parser, settings_from
 from sandbox.settings import SERVE_MAX_MESSAGES, Settings
 from tests.conftest import Api
 from tests.harness import live_sandbox
-from tests.helpers import BASIC, sms
+from tests.helpers import BASIC, bearer, sms
 from tests.receiver import receiver
 
 pytestmark = pytest.mark.e2e
@@ -59,3 +59,25 @@ def test_serve_keeps_a_bound_by_default_and_zero_lifts_it() -> None:
     env = {"NEXMO_SANDBOX_MAX_MESSAGES": "500"}
     assert settings_from(parser.parse_args(["serve"]), env).max_messages == 500
     assert Settings().max_messages is None  # the library and the fixture keep everything
+
+
+def test_pruned_workflows_leave_no_rows_and_no_stranded_failover(tmp_path: pathlib.Path) -> None:
+    """An ended failover goes with its messages, from memory and from `--db`; a live one whose
+    live message is pruned goes too (nothing could move it on any more)."""
+    settings = Settings(clock="manual", db=str(tmp_path / "w.db"), max_messages=6)
+    wa = {"channel": "whatsapp", "message_type": "text", "from": "447700900001", "text": "wa"}
+    with Api(create_app(settings)) as api:
+        ended = api.send_v1(
+            {**wa, "to": "447700911111", "failover": [sms(to="447700911111")]}, auth=bearer("w")
+        ).json()["message_uuid"]
+        api.mark(ended, "delivered")
+        live = api.send_v1(
+            {**wa, "to": "447700922222", "failover": [sms(to="447700922222")]}, auth=bearer("w")
+        ).json()["message_uuid"]
+        assert api.get("/_sandbox/workflows").json()["total"] == 2
+        for i in range(12):
+            assert api.send_v1(sms(to=f"4477009{i:05d}"), auth=BASIC).status_code == 202
+        assert api.get(f"/_sandbox/messages/{live}").status_code == 404
+        assert api.get("/_sandbox/workflows").json()["total"] == 0
+    with Api(create_app(settings)) as api:
+        assert api.get("/_sandbox/workflows").json()["total"] == 0

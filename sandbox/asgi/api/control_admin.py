@@ -91,7 +91,8 @@ async def put_application(request: Request) -> Response:
         raise BadControlRequest("Invalid application settings.", invalid=invalid)
     known = rt.store.applications.get(request.path_params["application_id"])
     if known is not None and _locked(rt, request):
-        for name in ("public_key", "signature_secret"):
+        # api_key too: it names the account whose secret signs the app's webhooks.
+        for name in ("public_key", "signature_secret", "api_key"):
             if (
                 name in body
                 and getattr(known, name) is not None
