@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 
 from sandbox.app import create_app
 from sandbox.asgi.persistence import UnusableDatabase
+from sandbox.http_limits import REQUEST_TIMEOUT, config_for
 from sandbox.settings import Settings
 from sandbox.state import signature_secret, state_dir
 from sandbox.tls import TlsFiles, ensure_certificate, trust_hint
@@ -98,13 +99,15 @@ class _TlsServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def _tls_server(app: Starlette, files: TlsFiles, log_level: str) -> uvicorn.Server:
+def _tls_server(
+    app: Starlette, files: TlsFiles, log_level: str, request_timeout: float = REQUEST_TIMEOUT
+) -> uvicorn.Server:
     """The HTTPS twin of the main server: same app (same Runtime, same messages), and no
     lifespan of its own, since the main server's lifespan already started the runtime."""
-    config = uvicorn.Config(
+    config = config_for(
         app,
+        request_timeout,
         log_level=log_level,
-        access_log=False,
         lifespan="off",
         ssl_certfile=str(files.cert),
         ssl_keyfile=str(files.key),
@@ -178,7 +181,7 @@ def serve(settings: Settings, out: IO[str]) -> int:
         tls = (tls_sock.getsockname()[1], files)
     rt = app.state.runtime
     rt.public_url = f"http://{settings.host}:{port}"
-    config = uvicorn.Config(app, log_level=settings.log_level, access_log=False)
+    config = config_for(app, REQUEST_TIMEOUT, log_level=settings.log_level)
     server = uvicorn.Server(config)
     _banner(settings, port, rt.webhooks.signature_secret, out, tls, kept_secret)
     with contextlib.suppress(KeyboardInterrupt):
@@ -196,6 +199,7 @@ class BackgroundServer:
 
     ``tls`` (a :class:`~sandbox.tls.TlsFiles`, e.g. from ``ensure_certificate()``) adds an
     HTTPS listener for the same app on ``tls_port`` (0: a free one): ``tls_url``, ``ca_path``.
+    ``request_timeout`` shortens :data:`REQUEST_TIMEOUT` for a test of that timeout.
     """
 
     def __init__(
@@ -206,6 +210,7 @@ class BackgroundServer:
         *,
         tls: TlsFiles | None = None,
         tls_port: int = 0,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         self.app = app
         self.host = host
@@ -214,7 +219,7 @@ class BackgroundServer:
         rt = getattr(app.state, "runtime", None)
         if rt is not None:
             rt.public_url = self.url
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        config = config_for(app, request_timeout, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.tls = tls
         self.tls_port: int | None = None
@@ -223,7 +228,7 @@ class BackgroundServer:
         if tls is not None:
             self._tls_sock = _bind(host, tls_port)
             self.tls_port = self._tls_sock.getsockname()[1]
-            self.tls_server = _tls_server(app, tls, "warning")
+            self.tls_server = _tls_server(app, tls, "warning", request_timeout)
         self._thread: threading.Thread | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 

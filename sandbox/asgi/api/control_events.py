@@ -4,11 +4,26 @@ Each bus event becomes ``event: <kind>`` with a small JSON ``data`` line naming 
 (ids, not whole objects): a page refetches what it shows, so a slow tab never holds big payloads
 and the stream never has to render webhook bodies.
 
-The bus calls subscribers synchronously and must never wait for a browser, so each client gets a
-bounded queue filled with ``put_nowait``. A client that falls behind by more than
-:data:`QUEUE_SIZE` events loses them and is sent one ``resync`` event instead: "refetch all".
-A comment line every :data:`HEARTBEAT` seconds of real time keeps proxies from closing the
-stream and makes a vanished client show up as a failed write.
+The cost of an event must not grow with the number of open streams: an inbox tab left open is
+an idle client, and the sandbox is driven by test suites that send thousands of messages a
+second. So all the streams of a runtime share one :class:`Broadcaster`, the only subscriber on
+the bus whatever the number of clients. Per event it does O(1) work: one summary into one
+bounded queue (:class:`Subscription`, filled with ``put_nowait``: the bus calls subscribers
+synchronously and must never wait for a browser). At most every :data:`FLUSH` seconds of real
+time it renders what was queued into one string, once, keeps it in a short shared log and
+wakes the streams; each stream writes the part of the log it has not written yet, as one
+chunk. Many events between two flushes cost the streams one wake-up and one write each.
+
+More than :data:`FRAMES_PER_FLUSH` events in one flush (a busy test suite, a clock advance
+firing thousands of timers) are dropped and every stream is sent one ``resync`` event instead:
+"refetch all". The flush after a ``resync`` waits :data:`RESYNC_PAUSE` and holds up to
+:data:`QUEUE_SIZE` events (the same rate), so under a sustained load each stream costs one
+small write a second, and events flow one by one again once the rate falls. A stream that
+could not write for :data:`BACKLOG` flushes in a row (a client that stopped reading) has lost
+part of the log and gets one ``resync`` when it writes again: memory is bounded by the shared
+log whatever the clients do. A ``: keep-alive`` comment to every stream every
+:data:`HEARTBEAT` seconds of real time (one timer for all) keeps proxies from closing the
+streams and makes a vanished client show up as a failed write.
 """
 
 from __future__ import annotations
@@ -17,7 +32,9 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import AsyncIterator
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -26,10 +43,25 @@ from starlette.routing import Route
 
 from sandbox.asgi.io import runtime
 from sandbox.core.clock import iso
-from sandbox.core.events import Event
+from sandbox.core.events import Event, EventBus, Unsubscribe
 
 HEARTBEAT = 15.0  # seconds of real time (a transport concern, not virtual time)
+# Seconds of real time between two writes to the streams: a live view cannot show more than a
+# few changes a second anyway (the inbox refetches after 60 ms of quiet), and each flush costs
+# one wake-up and one write per stream, so this bounds what idle tabs cost per second
+# whatever the event rate (bench/README.md, sse_fanout).
+FLUSH = 0.25
+# More events than this in one flush (~500 a second, ~125 sends a second) give way to one
+# `resync`: more than anyone can follow on a page, and it bounds what a flush writes to every
+# stream (~25 KB) however busy the sandbox is.
+FRAMES_PER_FLUSH = 128
+# After a `resync`, the next flush waits this long: "refetch all" more than once a second helps
+# no page, and under a sustained load it makes every stream cost one small write a second.
+RESYNC_PAUSE = 1.0
+# The events held between two flushes: a pause's worth at the same rate, so that the flush
+# after a pause sends events one by one again as soon as the rate is back under the bound.
 QUEUE_SIZE = 512
+BACKLOG = 32  # flushes a stream may fall behind (8 s at FLUSH) before it gets a `resync`
 
 
 def summary(event: Event) -> dict[str, Any]:
@@ -43,22 +75,41 @@ def frame(kind: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
 
 
-class Subscription:
-    """One client's bounded queue on the bus."""
+RESYNC = frame("resync", {"kind": "resync"})
+KEEP_ALIVE = ": keep-alive\n\n"
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, size: int = QUEUE_SIZE) -> None:
+
+class Subscription:
+    """A bounded queue of event summaries on the bus, filled without ever blocking the bus.
+
+    ``wake`` is called when an item lands in an empty queue (on the loop's thread): the owner
+    learns that there is something to take without being told of every event."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        size: int = QUEUE_SIZE,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
         self.loop = loop
         self.thread = threading.get_ident()
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(size)
         self.overflowed = False
+        self.wake = wake
 
     def _put(self, item: dict[str, Any]) -> None:
+        was_empty = self.queue.empty()
         try:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.overflowed = True
+            return
+        if was_empty and self.wake is not None:
+            self.wake()
 
     def __call__(self, event: Event) -> None:
+        if self.overflowed:  # lost anyway until the next drain: a burst costs nothing more
+            return
         item = summary(event)
         if threading.get_ident() == self.thread:
             self._put(item)
@@ -66,33 +117,118 @@ class Subscription:
             with contextlib.suppress(RuntimeError):  # loop already closed
                 self.loop.call_soon_threadsafe(self._put, item)
 
-    def drain(self) -> None:
+    def take(self) -> list[dict[str, Any]]:
+        """Everything queued, oldest first."""
+        items: list[dict[str, Any]] = []
         while not self.queue.empty():
-            self.queue.get_nowait()
+            items.append(self.queue.get_nowait())
+        return items
+
+    def drain(self) -> None:
+        self.take()
         self.overflowed = False
 
 
-async def stream(request: Request) -> AsyncIterator[str]:
+class Broadcaster:
+    """The one bus subscriber behind every open stream of a runtime (see the module's doc).
+
+    ``seq`` counts flushes; the log holds the bytes of the last :data:`BACKLOG` of them, so a
+    stream that has written everything up to flush ``n`` writes ``log[n - seq:]`` next. The
+    keep-alive comment is a flush of its own, one timer for all the streams."""
+
+    def __init__(self, bus: EventBus, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.inbox = Subscription(loop, QUEUE_SIZE, wake=self._schedule)
+        self.log: deque[bytes] = deque(maxlen=BACKLOG)
+        self.seq = 0
+        self.changed = asyncio.Event()  # replaced at each flush: set once, for its waiters
+        self.clients = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._paused = False  # the pending flush is the one after a resync
+        self._beat = loop.call_later(HEARTBEAT, self._heartbeat)
+        self._unsubscribe: Unsubscribe = bus.on_any(self.inbox)
+
+    def _schedule(self) -> None:
+        if self._timer is None:
+            delay = RESYNC_PAUSE if self._paused else FLUSH
+            self._timer = self.loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self._timer = None
+        limit = QUEUE_SIZE if self._paused else FRAMES_PER_FLUSH
+        self._paused = self.inbox.overflowed or self.inbox.queue.qsize() > limit
+        if self._paused:
+            self.inbox.drain()
+            self._publish(RESYNC)
+        else:
+            self._publish("".join(frame(item["kind"], item) for item in self.inbox.take()))
+
+    def _heartbeat(self) -> None:
+        self._beat = self.loop.call_later(HEARTBEAT, self._heartbeat)
+        self._publish(KEEP_ALIVE)
+
+    def _publish(self, text: str) -> None:
+        if not text:
+            return
+        self.log.append(text.encode())  # once, for every stream
+        self.seq += 1
+        changed, self.changed = self.changed, asyncio.Event()
+        changed.set()
+
+    def since(self, seq: int) -> bytes:
+        """What a stream that has written up to flush ``seq`` writes next."""
+        behind = self.seq - seq
+        if behind == 1:  # the usual case: one flush since the last write
+            return self.log[-1]
+        if behind > len(self.log):  # its part of the log is gone
+            return RESYNC.encode()
+        return b"".join(self.log[i] for i in range(len(self.log) - behind, len(self.log)))
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self._beat.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+# One broadcaster per bus while it has streams; weak, so a runtime that is dropped takes its
+# broadcaster with it.
+_broadcasters: weakref.WeakKeyDictionary[EventBus, Broadcaster] = weakref.WeakKeyDictionary()
+
+
+def _join(bus: EventBus) -> Broadcaster:
+    loop = asyncio.get_running_loop()
+    hub = _broadcasters.get(bus)
+    if hub is None or hub.loop is not loop:  # a server restarted on another loop
+        hub = _broadcasters[bus] = Broadcaster(bus, loop)
+    hub.clients += 1
+    return hub
+
+
+def _leave(bus: EventBus, hub: Broadcaster) -> None:
+    hub.clients -= 1
+    if hub.clients == 0:  # nobody listens: off the bus, so events cost nothing at all
+        hub.close()
+        if _broadcasters.get(bus) is hub:
+            del _broadcasters[bus]
+
+
+async def stream(request: Request) -> AsyncIterator[bytes]:
     rt = runtime(request)
-    sub = Subscription(asyncio.get_running_loop())
-    # Subscribed inside the generator, so that its `finally` is sure to run: a response that
+    # Joined inside the generator, so that its `finally` is sure to run: a response that
     # never starts never leaves a subscriber behind.
-    unsubscribe = rt.bus.on_any(sub)
+    hub = _join(rt.bus)
+    seen = hub.seq
     try:
-        yield f"retry: 1000\n: connected {iso(rt.clock.now())}\n\n"
+        yield f"retry: 1000\n: connected {iso(rt.clock.now())}\n\n".encode()
         while True:
-            try:
-                item = await asyncio.wait_for(sub.queue.get(), HEARTBEAT)
-            except TimeoutError:
-                yield ": keep-alive\n\n"
-                continue
-            if sub.overflowed:
-                sub.drain()
-                yield frame("resync", {"kind": "resync"})
-                continue
-            yield frame(item["kind"], item)
+            if seen == hub.seq:
+                await hub.changed.wait()  # no timer per stream: the heartbeat is a flush
+            chunk, seen = hub.since(seen), hub.seq
+            yield chunk
     finally:
-        unsubscribe()
+        _leave(rt.bus, hub)
 
 
 async def events(request: Request) -> Response:
