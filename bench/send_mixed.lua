@@ -34,7 +34,8 @@ function request()
     return wrk.format(nil, nil, nil, body)
 end
 
-local not_accepted = 0
+-- A global: thread:get() in done() reads only globals of each thread.
+not_accepted = 0
 function response(status, headers, body)
     answered = answered + 1
     if limit and answered >= limit then

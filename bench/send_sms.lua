@@ -8,7 +8,8 @@ wrk.body = '{"channel":"sms","message_type":"text","to":"447700900000",'
     .. '"from":"447700900001","text":"Your code is 123456"}'
 
 -- Count what was not a 202 (wrk itself only counts non-2xx).
-local not_accepted = 0
+-- A global: thread:get() in done() reads only globals of each thread.
+not_accepted = 0
 function response(status, headers, body)
     if status ~= 202 then
         not_accepted = not_accepted + 1
