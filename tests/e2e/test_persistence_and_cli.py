@@ -17,6 +17,7 @@ import pytest
 from sandbox.app import create_app
 from sandbox.settings import Settings
 from tests.conftest import Api
+from tests.e2e.banner import read_banner
 from tests.helpers import BASIC, bearer, sms
 
 
@@ -79,15 +80,8 @@ def _serve_once(state: pathlib.Path) -> str:
     watchdog = threading.Timer(30, proc.kill)
     watchdog.start()
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("nexmo-sandbox listening on http://127.0.0.1:"), first
-        url = first.split()[-1]
-        banner: list[str] = []
-        while not any("signature secret" in line for line in banner) and len(banner) < 12:
-            banner.append(proc.stdout.readline())
+        url, banner, secret_line = read_banner(proc)
         assert any("inbox UI" in line and url in line for line in banner), banner
-        (secret_line,) = [line for line in banner if "signature secret" in line]
         assert f"kept in {state}" in secret_line, secret_line
         secret = secret_line.split("signature secret: ", 1)[1].split()[0]
         # The socket listens before the banner is printed: a request now waits in its backlog

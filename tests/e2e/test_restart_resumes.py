@@ -18,6 +18,7 @@ import httpx
 import jwt
 import pytest
 
+from tests.e2e.banner import read_banner
 from tests.helpers import BASIC, bearer, sms
 from tests.receiver import Received, receiver
 
@@ -48,14 +49,7 @@ def serve(db: pathlib.Path, state: pathlib.Path, status_url: str) -> Iterator[tu
     watchdog = threading.Timer(60, proc.kill)  # the child never outlives a stuck test long
     watchdog.start()
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("nexmo-sandbox listening on http://127.0.0.1:"), first
-        url = first.split()[-1]
-        banner: list[str] = []
-        while not any("signature secret" in line for line in banner) and len(banner) < 12:
-            banner.append(proc.stdout.readline())
-        (line,) = [b for b in banner if "signature secret" in b]
+        url, _, line = read_banner(proc)
         yield url, line.split("signature secret: ", 1)[1].split()[0]
     finally:
         watchdog.cancel()
