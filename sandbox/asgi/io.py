@@ -14,6 +14,7 @@ from starlette.responses import Response
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.errors import (
     ApiVersion,
+    BadControlRequest,
     InvalidJson,
     PayloadTooLarge,
     SandboxError,
@@ -105,7 +106,11 @@ def require_json(request: Request) -> None:
         raise UnsupportedMediaType()
 
 
-async def read_control_json(request: Request, *, optional: bool = False) -> dict[str, Any]:
+async def read_control_json(
+    request: Request, *, optional: bool = False, fields: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """A control call's JSON object. With ``fields``, a key the call does not take is a 422
+    naming it: a misspelt `eror_code` must not be dropped without a word."""
     raw = await read_body(request)
     if optional and not raw.strip():
         if request.headers.get("content-type") is not None:
@@ -114,7 +119,14 @@ async def read_control_json(request: Request, *, optional: bool = False) -> dict
             require_json(request)  # a cross-site POST with no body still needs JSON
         return {}
     require_json(request)
-    return parse_json_object(raw)
+    body = parse_json_object(raw)
+    if fields is not None and (unknown := [k for k in body if k not in fields]):
+        takes = ", ".join(fields) if fields else "no fields"
+        raise BadControlRequest(
+            f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            invalid=[(k, f"is not a field of this call (it takes {takes})") for k in unknown],
+        )
+    return body
 
 
 def ok(data: Any = None, status: int = 200) -> Response:

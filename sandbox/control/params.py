@@ -59,6 +59,34 @@ def str_param(query: Query, name: str) -> str | None:
     return value or None
 
 
+MESSAGE_FILTERS = (
+    "channel",
+    "to",
+    "from",
+    "status",
+    "direction",
+    "application_id",
+    "client_ref",
+    "peer",
+    "q",
+)
+DELIVERY_FILTERS = ("message_uuid", "dispatch_uuid", "kind", "state", "event", "application_id")
+PAGING = ("limit", "offset")
+
+
+def only(query: Query, allowed: tuple[str, ...]) -> None:
+    """A parameter the call does not take is a 422, not a filter silently ignored: a
+    misspelt `chanel=sms` would otherwise answer every channel's messages."""
+    unknown = [name for name in dict.fromkeys(query.keys()) if name not in allowed]
+    if unknown:
+        raise BadControlRequest(
+            f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            invalid=[
+                (n, f"is not a parameter of this call ({', '.join(allowed)})") for n in unknown
+            ],
+        )
+
+
 def message_filter(query: Query) -> MessageFilter:
     """`channel`, `to`, `from`, `status`, `direction`, `application_id`, `client_ref`, `peer`
     and `q` (text), as `GET /_sandbox/messages` and `/_sandbox/wait` take them."""

@@ -18,6 +18,7 @@ from sandbox.core.errors import BadControlRequest, ControlNotFound, TrustLocked
 
 URL_FIELDS = ("status_url", "inbound_url")
 TEXT_FIELDS = ("name", "public_key", "signature_secret", "api_key")
+APPLICATION_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "webhook_version")
 
 
 async def health(request: Request) -> Response:
@@ -77,7 +78,7 @@ async def get_application(request: Request) -> Response:
 async def put_application(request: Request) -> Response:
     """Create or update; fields left out keep their value, null clears one."""
     rt = runtime(request)
-    body = await read_control_json(request)
+    body = await read_control_json(request, fields=APPLICATION_FIELDS)
     invalid = _check_urls(body)
     for name in TEXT_FIELDS:
         if name in body and body[name] is not None and not isinstance(body[name], str):
@@ -117,7 +118,7 @@ async def list_accounts(request: Request) -> Response:
 
 async def put_account(request: Request) -> Response:
     rt = runtime(request)
-    body = await read_control_json(request)
+    body = await read_control_json(request, fields=("api_secret", "signature_secret"))
     invalid = [
         (n, "must be a string or null.")
         for n in ("api_secret", "signature_secret")
@@ -180,7 +181,7 @@ async def put_config(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     rt = runtime(request)
-    body = await read_control_json(request, optional=True)
+    body = await read_control_json(request, optional=True, fields=("application_id",))
     application_id = body.get("application_id")
     if application_id is not None and not isinstance(application_id, str):
         raise BadControlRequest(
@@ -194,7 +195,7 @@ async def reset(request: Request) -> Response:
 
 async def settle(request: Request) -> Response:
     rt = runtime(request)
-    await read_control_json(request, optional=True)
+    await read_control_json(request, optional=True, fields=())
     await rt.settle()
     # Bounded by the webhook timeout: a receiver that hangs is reported, not waited for.
     left = rt.webhooks.in_flight

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, read_control_json, runtime
-from sandbox.control.params import int_param, str_param
+from sandbox.control.params import PAGING, int_param, only, str_param
 from sandbox.core.clock import iso
 from sandbox.core.conversations import ConversationSummary, newest_first, summarise
 from sandbox.core.errors import BadControlRequest
@@ -47,6 +47,7 @@ def summary_json(row: ConversationSummary) -> dict[str, Any]:
 async def list_conversations(request: Request) -> Response:
     rt = runtime(request)
     query = request.query_params
+    only(query, ("channel", "q", *PAGING))
     limit = int_param(query, "limit", 50, MAX_PAGE)
     offset = int_param(query, "offset", 0, 10**9)
     rows = summarise(
@@ -64,7 +65,7 @@ async def list_conversations(request: Request) -> Response:
 
 async def mark_seen(request: Request) -> Response:
     rt = runtime(request)
-    body = await read_control_json(request)
+    body = await read_control_json(request, fields=("channel", "peer"))
     channel, peer = body.get("channel"), body.get("peer")
     invalid = [
         (n, "must be a string.") for n in ("channel", "peer") if not isinstance(body.get(n), str)

@@ -8,7 +8,14 @@ from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, read_control_json, runtime
 from sandbox.control.inbound import parse_inbound
-from sandbox.control.params import MAX_PAGE, int_param, message_filter
+from sandbox.control.params import (
+    MAX_PAGE,
+    MESSAGE_FILTERS,
+    PAGING,
+    int_param,
+    message_filter,
+    only,
+)
 from sandbox.control.views import message_json
 from sandbox.core.errors import BadControlRequest, ControlNotFound
 
@@ -16,6 +23,7 @@ from sandbox.core.errors import BadControlRequest, ControlNotFound
 async def list_messages(request: Request) -> Response:
     rt = runtime(request)
     query = request.query_params
+    only(query, (*MESSAGE_FILTERS, *PAGING))
     limit = int_param(query, "limit", 100, MAX_PAGE)
     offset = int_param(query, "offset", 0, 10**9)
     page, total = rt.store.query(message_filter(query), limit, offset)
@@ -45,7 +53,7 @@ async def get_message(request: Request) -> Response:
 
 async def mark_status(request: Request) -> Response:
     rt = runtime(request)
-    body = await read_control_json(request)
+    body = await read_control_json(request, fields=("status", "error_code", "reason", "by"))
     uuid = request.path_params["message_uuid"]
     status = body.get("status")
     if not isinstance(status, str):

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, runtime
 from sandbox.asgi.runtime import Runtime
-from sandbox.control.params import MAX_PAGE, message_filter, number_param
+from sandbox.control.params import MAX_PAGE, MESSAGE_FILTERS, message_filter, number_param, only
 from sandbox.control.views import message_json
 from sandbox.core.errors import BadControlRequest
 from sandbox.core.events import Event, MessageCreated, MessageStatus, MessageUpdated, Reset
@@ -48,6 +48,7 @@ async def wait(request: Request) -> Response:
             invalid=[("kind", "must be message.")],
             status=400,
         )
+    only(query, ("kind", *MESSAGE_FILTERS, "count", "timeout", "limit"))
     flt = message_filter(query)
     count = int(number_param(query, "count", 1, 1, MAX_PAGE))
     timeout = number_param(query, "timeout", 5.0, 0, MAX_WAIT)
@@ -90,6 +91,7 @@ async def wait(request: Request) -> Response:
 async def errors(request: Request) -> Response:
     """`?offset=N`: errors recorded since the N-th (a shared server's tests each keep theirs)."""
     rt = runtime(request)
+    only(request.query_params, ("offset",))
     offset = int(number_param(request.query_params, "offset", 0, 0, 10**9))
     items = rt.errors[offset:]
     return json_response({"errors": items, "total": len(rt.errors)})

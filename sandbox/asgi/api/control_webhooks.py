@@ -7,7 +7,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, read_control_json, runtime
-from sandbox.control.params import MAX_PAGE, delivery_filter, int_param
+from sandbox.control.params import (
+    DELIVERY_FILTERS,
+    MAX_PAGE,
+    PAGING,
+    delivery_filter,
+    int_param,
+    only,
+)
 from sandbox.core.checks import is_http_url
 from sandbox.core.errors import BadControlRequest, ControlNotFound
 from sandbox.core.ledger import Delivery
@@ -24,6 +31,7 @@ def _get(request: Request) -> Delivery:
 async def list_webhooks(request: Request) -> Response:
     rt = runtime(request)
     query = request.query_params
+    only(query, (*DELIVERY_FILTERS, *PAGING))
     flt = delivery_filter(query)
     limit = int_param(query, "limit", 100, MAX_PAGE)
     offset = int_param(query, "offset", 0, 10**9)
@@ -46,7 +54,7 @@ async def get_webhook(request: Request) -> Response:
 async def resend(request: Request) -> Response:
     """Attempt a delivery once more, now; `{"url": ...}` sends it somewhere else instead."""
     rt = runtime(request)
-    body = await read_control_json(request, optional=True)
+    body = await read_control_json(request, optional=True, fields=("url",))
     url = body.get("url")
     if url is not None and not is_http_url(url):
         raise BadControlRequest("url must be an http(s) URL.", invalid=[("url", "not a URL")])

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.asgi.io import json_response, runtime
-from sandbox.control.params import MAX_PAGE, int_param, str_param
+from sandbox.control.params import MAX_PAGE, PAGING, int_param, only, str_param
 from sandbox.core.errors import ControlNotFound
 from sandbox.core.workflow import Runner
 from sandbox.wire.report import dispatch_report
@@ -16,6 +16,7 @@ from sandbox.wire.report import dispatch_report
 
 def _listing(request: Request, runner: Runner, key: str) -> Response:
     query = request.query_params
+    only(query, ("status", "application_id", *PAGING))
     status = str_param(query, "status")
     app = str_param(query, "application_id")
     limit = int_param(query, "limit", 100, MAX_PAGE)
