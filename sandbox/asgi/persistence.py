@@ -36,7 +36,6 @@ from sandbox.core.errors import StorageFailed
 from sandbox.core.events import (
     AccountUpdated,
     ApplicationUpdated,
-    ClockMoved,
     ConversationSeen,
     Event,
     MessageCreated,
@@ -65,7 +64,6 @@ KINDS: tuple[type[Event], ...] = (
     AccountUpdated,
     WorkflowUpdated,
     WebhookUpdated,
-    ClockMoved,
     Pruned,
     Reset,
 )
@@ -116,6 +114,7 @@ class SqlitePersistence:
                 "(a new name is created), or leave out --db."
             ) from None
         self.path = path
+        self._now_kept: float | None = None  # the virtual time the file holds
 
     # -- start-up ---------------------------------------------------------------------------
     def load(self) -> float | None:
@@ -180,19 +179,23 @@ class SqlitePersistence:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
             return
-        # The virtual time goes with every change: a live clock publishes no moves of its own,
-        # and a restart must not start before what it last did.
-        self._run(
-            "INSERT INTO meta (key, value) VALUES ('now', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (repr(self.rt.clock.now()),),
-        )
+        # The virtual time goes with every change (a clock move is a cascade of its own; a live
+        # clock publishes none), so a restart never starts before what it last did. Written
+        # only when it moved: a manual clock stands still across most sends.
+        now = self.rt.clock.now()
+        if now != self._now_kept:
+            self._run(
+                "INSERT INTO meta (key, value) VALUES ('now', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (repr(now),),
+            )
         try:
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
             raise self._failed(exc) from None
+        self._now_kept = now
 
     def _run(self, sql: str, args: tuple[object, ...] = ()) -> None:
         try:
@@ -237,12 +240,6 @@ class SqlitePersistence:
                 "INSERT INTO workflows (id, application_id, data) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
                 (wf.id, wf.sender.application_id, workflow_to_json(wf)),
-            )
-        elif isinstance(event, ClockMoved):
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES ('now', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (repr(event.end),),
             )
         elif isinstance(event, ApplicationUpdated):
             db.execute(

@@ -256,6 +256,9 @@ Unsubscribe = Callable[[], None]
 _Entry = tuple[int, Callable[[Any], None]]  # (subscription order, subscriber)
 
 
+_NO_UNIT: contextlib.nullcontext[None] = contextlib.nullcontext()
+
+
 class UnitOfWork(Protocol):
     """Told when the outermost publish (or :meth:`EventBus.batch`) starts and ends: `--db`
     makes all the writes one cascade of events causes a single transaction."""
@@ -313,9 +316,13 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len({e for items in (self._all, *self._by_kind.values()) for e in items})
 
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """Everything published inside is one unit of work (one `--db` transaction). With no
+        unit (no `--db`) a shared no-op: a send's hot path pays no generator for it."""
+        return _NO_UNIT if self.unit is None else self._unit_of_work()
+
     @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Everything published inside is one unit of work (one `--db` transaction)."""
+    def _unit_of_work(self) -> Iterator[None]:
         unit = self.unit
         self._depth += 1
         if self._depth == 1 and unit is not None:
@@ -337,7 +344,7 @@ class EventBus:
 
     def publish(self, event: Event) -> None:
         if self.unit is not None:
-            with self.batch():
+            with self._unit_of_work():
                 self._deliver(event)
         else:
             self._deliver(event)

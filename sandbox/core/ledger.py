@@ -198,11 +198,5 @@ class Ledger:
             return dropped
         dropped = [d for d in self._items.values() if d.application_id == application_id]
         for d in dropped:
-            del self._items[d.id]
-            if d.message_uuid is not None:
-                kept = [x for x in self._by_message.get(d.message_uuid, []) if x is not d]
-                if kept:
-                    self._by_message[d.message_uuid] = kept
-                else:
-                    self._by_message.pop(d.message_uuid, None)
+            self.discard(d)
         return dropped

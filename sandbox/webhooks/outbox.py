@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -287,14 +287,15 @@ class Webhooks:
         self.bus.publish(WebhookUpdated(delivery))
 
     def _on_pruned(self, event: Pruned) -> None:
-        # As after a reset: attempts in flight finish, and no retry follows a dropped record.
-        dropped = self.ledger.drop_messages(m.uuid for m in event.messages)
-        if dropped and self.chains.queued:
-            self.chains.drop({d.id for d in dropped})
+        self._forget_messages(m.uuid for m in event.messages)
 
     def _on_withdrawn(self, event: MessageWithdrawn) -> None:
-        dropped = self.ledger.drop_messages([event.message.uuid])
-        if dropped:
+        self._forget_messages([event.message.uuid])
+
+    def _forget_messages(self, uuids: Iterable[str]) -> None:
+        # As after a reset: attempts in flight finish, and no retry follows a dropped record.
+        dropped = self.ledger.drop_messages(uuids)
+        if dropped and self.chains.queued:
             self.chains.drop({d.id for d in dropped})
 
     def _on_reset(self, event: Reset) -> None:

@@ -223,3 +223,25 @@ def test_a_refused_dispatch_leaves_no_workflow_to_come_back(tmp_path: pathlib.Pa
         assert api.get("/_sandbox/dispatches").json()["total"] == 0
         api.advance(700)  # no expiry of a refused request sends its fallback
         assert api.get("/_sandbox/messages").json()["total"] == 0
+
+
+def test_a_fired_timer_whose_row_cannot_be_dropped_does_not_stop_the_clock(
+    tmp_path: pathlib.Path,
+) -> None:
+    """Deleting a fired handset move's row fails (the file refuses deletes): the move still
+    happens, later ones too, and nothing is recorded as a sandbox error."""
+    settings = Settings(clock="manual", db=str(tmp_path / "t.db"), auto_deliver=5)
+    app = create_app(settings)
+    with Api(app) as api:
+        db = app.state.runtime.persistence.db
+        db.execute(
+            "CREATE TRIGGER keep_timers BEFORE DELETE ON timers "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;"
+        )
+        first = api.send_v1(sms(text="one"), auth=BASIC).json()["message_uuid"]
+        api.advance(5)
+        assert api.get(f"/_sandbox/messages/{first}").json()["status"] == "delivered"
+        second = api.send_v1(sms(text="two"), auth=BASIC).json()["message_uuid"]
+        api.advance(5)
+        assert api.get(f"/_sandbox/messages/{second}").json()["status"] == "delivered"
+        assert api.get("/_sandbox/errors").json()["total"] == 0
