@@ -1,4 +1,4 @@
-"""Every benchmark in one go (about 6 minutes on 2 cores), one summary table at the end.
+"""Every benchmark in one go (about 7 minutes on 2 cores), one summary table at the end.
 
     .venv/bin/python bench/run_all.py [--quick] [--json bench/results.json]
 
@@ -24,6 +24,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("clock_scale", []),
     ("memory", []),
     ("fixture_bench", ["--rounds", "500", "--startups", "5"]),
+    ("per_test", ["--rounds", "200", "--tests", "300"]),
 ]
 QUICK: dict[str, list[str]] = {
     "throughput": ["--rounds", "1", "--seconds", "5"],
@@ -32,6 +33,7 @@ QUICK: dict[str, list[str]] = {
     "clock_scale": ["--rounds", "1"],
     "memory": ["--messages", "50000"],
     "fixture_bench": ["--rounds", "100", "--startups", "3"],
+    "per_test": ["--rounds", "50", "--tests", "60"],
 }
 
 
@@ -73,6 +75,14 @@ def line(r: dict) -> str:
         figure = f"{r['seconds']:.2f} s for {r['timers']} timers"
     elif name == "memory":
         figure = f"{r['bytes_per_message']} bytes per stored message"
+    elif name == "per_test":
+        figure = (
+            f"test {r['sandbox_ms']:.1f} ms vs mock {r['mock_ms']:.1f} ms = {r['ratio']:.2f}, "
+            f"reset {r['reset_ms']:.2f} ms, {r['pytest_tests']} tests serial "
+            f"{r['pytest_serial_s']:.1f} s / -n 2 {r['pytest_n2_s']:.1f} s"
+        )
+        r["met"] = r["ratio"] <= 1
+        r["target"] = "as cheap as a mock (ratio <= 1)"
     else:
         figure = (
             f"start {r['startup']['median_ms']:.0f} ms, reset {r['reset_plain']['median_ms']:.2f}"

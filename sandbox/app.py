@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute
 from fake_channels import DEFAULT_CHANNELS
 from sandbox.asgi.access import ControlGuard
 from sandbox.asgi.api import routes as api_routes
+from sandbox.asgi.follow import FollowClock
 from sandbox.asgi.hosts import HostGuard
 from sandbox.asgi.io import problem
 from sandbox.asgi.runtime import Runtime
@@ -100,6 +101,7 @@ def create_app(
         middleware=[
             Middleware(HostGuard, bound=settings.host, extra=settings.allowed_hosts),
             Middleware(ControlGuard, token=settings.control_token),
+            Middleware(FollowClock, followed=rt.followed),
         ],
         lifespan=lifespan,
         exception_handlers={

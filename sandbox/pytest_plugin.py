@@ -15,13 +15,20 @@ Options:
     --nexmo-sandbox-url URL (or NEXMO_SANDBOX_URL): use a sandbox that is already running.
 
 After each test that used the sandbox, anything that went wrong inside it (an exception in a
-handler, a webhook answered 5xx or not at all, an exception in a mounted app) fails the test.
+handler or in a mounted app, a mounted app that wedged, a webhook the app refused or never got)
+fails the test, saying why.
+
+freezegun and time-machine: the sandbox signs webhooks and judges JWT expiry by the test's own
+clock, so freezing never breaks it; ``follow_time=True`` makes its virtual clock follow too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -44,6 +51,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "of starting one per session; each test is isolated by its own application id.",
     )
     group.addoption(
+        "--nexmo-sandbox-record",
+        dest="nexmo_sandbox_record",
+        default=None,
+        metavar="DIR",
+        help="Write the flight recording of each failing test that used the sandbox to "
+        "DIR/<test id>.json (open it in the inbox at /replay).",
+    )
+    group.addoption(
         "--nexmo-sandbox-tls",
         dest="nexmo_sandbox_tls",
         action="store_true",
@@ -58,8 +73,21 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(**options): per-test nexmo-sandbox options: auto_deliver, auto_read, "
         "strict_auth, failover_on_undeliverable, status_url, inbound_url, webhook_version, "
-        "app (ASGI/WSGI app receiving webhooks), app_base_url, check_errors, check_webhooks.",
+        "app (ASGI/WSGI app receiving webhooks), app_base_url, check_errors, check_webhooks, "
+        "follow_time (the virtual clock follows freezegun / time-machine).",
     )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Import the vonage SDK now if a time-faking library is loaded and a test uses the sandbox:
+    imported first inside a freeze, its pydantic models fail on freezegun's datetime class."""
+    if "freezegun" not in sys.modules:
+        return
+    if not any(MARKER in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    for name in ("vonage", "vonage_messages"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +143,36 @@ def nexmo_sandbox(
     handle.begin()
     yield handle
     handle.finish()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """The flight recorder: a failing test's report gets the sandbox's timeline for that test,
+    and ``--nexmo-sandbox-record DIR`` a JSON file of it."""
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    handle = getattr(item, "funcargs", {}).get("nexmo_sandbox")
+    if handle is None:
+        return report
+    from sandbox.testing import recorder
+
+    try:
+        doc = recorder.recording(
+            handle, test=item.nodeid, outcome="failed", failure=str(report.longrepr or "")
+        )
+    except Exception as exc:  # the sandbox may be what broke: never hide the real failure
+        report.sections.append(("nexmo-sandbox timeline", f"(no timeline: {exc!r})"))
+        return report
+    text = recorder.render(doc)
+    folder = item.config.getoption("nexmo_sandbox_record", None)
+    if folder:
+        path = recorder.write(doc, folder)
+        text += f"\nrecording: {path} (open it in the inbox at {handle.url}/replay)"
+    report.sections.append(("nexmo-sandbox timeline", text))
+    return report
 
 
 @pytest.hookimpl(wrapper=True)

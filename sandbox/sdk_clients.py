@@ -15,6 +15,10 @@ The process-wide way, with an unmodified client, is ``REQUESTS_CA_BUNDLE=<ca_pat
 lets that variable override ``Session.verify``, so this module trusts per host with a transport
 adapter instead, which also leaves every other HTTPS call of the process alone.
 
+JWT clients sign with a key parsed once (:func:`_reuse_parsed_key`): both SDKs hand the PEM
+text to PyJWT for every request, and parsing it (cryptography checks the RSA key) took 40-60 ms
+in bench/per_test.py, where signing is ~1 ms.
+
 Imports nothing from the sandbox server and no third-party package at module level, so it also
 works inside an environment that has only the SDK installed.
 """
@@ -22,6 +26,7 @@ works inside an environment that has only the SDK installed.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,6 +76,7 @@ def vonage_client(
         api_key=api_key,
         api_secret=api_secret,
     )
+    _reuse_parsed_key(getattr(auth, "_jwt_client", None))
     client = Vonage(auth, HttpClientOptions(api_host=host))
     # The SDK's requests.Session: private, but the same attribute throughout 4.x.
     _aim(client.http_client._session, url, host, ca_path)
@@ -96,10 +102,49 @@ def vonage3_client(
     if api_key is not None:
         kwargs.update(key=api_key, secret=api_secret)
     client = vonage.Client(**kwargs)
+    _reuse_parsed_key(getattr(client, "_jwt_client", None))
     host = api_host(url)
     client.api_host(host)
     _aim(client.session, url, host, ca_path)
     return client
+
+
+def _reuse_parsed_key(jwt_client: Any) -> None:
+    """Make the SDK's JWT generator sign with a key object instead of the PEM text.
+
+    Both SDKs (4.x through ``Auth``, 3.x through ``Client``) keep a ``vonage_jwt.JwtClient``
+    in the private attribute ``_jwt_client``; it keeps the PEM (the text, or the bytes of the
+    file it was given a path to) in its private ``_private_key`` and passes that to
+    ``jwt.encode(..., algorithm="RS256")`` on every request. PyJWT's
+    ``RSAAlgorithm.prepare_key`` then calls cryptography's ``load_pem_private_key``, which
+    checks the RSA key's consistency: 40-60 ms per request, where the signature is ~1 ms.
+    ``prepare_key`` takes an ``RSAPrivateKey`` object as it is, so handing it one parsed here
+    (once per distinct PEM, with the same checks) gives the same RS256 tokens, verifiable with
+    the same public key, without the parse.
+
+    Anything unexpected (no ``_jwt_client`` in another SDK version, no ``_private_key``, a
+    key that does not load as an RSA private key) leaves the SDK as it was: it then parses per
+    request, and reports a bad key its own way, as an unmodified client does."""
+    pem = getattr(jwt_client, "_private_key", None)
+    if not isinstance(pem, str | bytes):
+        return  # not the JwtClient this knows (or already a key object)
+    try:
+        key = _rsa_private_key(pem.encode() if isinstance(pem, str) else pem)
+    except Exception:
+        return
+    if key is not None:
+        jwt_client._private_key = key
+
+
+@lru_cache(maxsize=8)
+def _rsa_private_key(pem: bytes) -> Any:
+    """The RSA private key in ``pem``, parsed once per process (the fixture builds a client
+    per test, all with the session's one key); None if it is another kind of key."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    key = load_pem_private_key(pem, password=None)
+    return key if isinstance(key, RSAPrivateKey) else None
 
 
 def _aim(session: Any, url: str, host: str, ca_path: str | os.PathLike[str] | None) -> None:

@@ -249,6 +249,11 @@ async def webhooks(request: Request) -> Response:
     )
 
 
+async def replay(request: Request) -> Response:
+    # The recording is read by static/replay.js in the browser; the server only serves the page.
+    return render("replay.html", base(request, "replay"))
+
+
 routes = [
     Route("/", overview, methods=["GET"]),
     Route("/conversation", conversation, methods=["GET"]),
@@ -258,4 +263,5 @@ routes = [
     Route("/failover", failover, methods=["GET"]),
     Route("/failover/{kind}/{id}", workflow, methods=["GET"]),
     Route("/webhooks", webhooks, methods=["GET"]),
+    Route("/replay", replay, methods=["GET"]),
 ]

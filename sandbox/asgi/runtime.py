@@ -12,6 +12,7 @@ from typing import Any
 
 from fake_channels import default_registry
 from sandbox.asgi.auth import Authenticator
+from sandbox.asgi.follow import FollowedClock
 from sandbox.asgi.persistence import SqlitePersistence
 from sandbox.core.channel import Registry
 from sandbox.core.clock import VirtualClock
@@ -67,6 +68,10 @@ class Runtime:
             self_base=lambda: self.public_url,
         )
         self.timeline = Timeline(self.clock, self.scheduler, self.bus, self.webhooks)
+        # A clock outside to follow (the fixture's follow_time): none unless a test asks.
+        self.followed = FollowedClock(
+            self.timeline, self.clock, self.scheduler, self.store, self.bus
+        )
         # After the webhooks: a status webhook must be queued before the failover it triggers.
         self.failover = Failover(self.engine, self.bus, self.scheduler)
         self.dispatches = Dispatches(self.engine, self.bus, self.scheduler)
@@ -109,6 +114,7 @@ class Runtime:
             self.store.accounts[account.api_key] = account
             self.bus.publish(AccountUpdated(account))
         if application_id is None:
+            self.followed.reset()
             self.errors.clear()
             self.engine.configure(RunConfig.from_settings(self.settings).to_dict())
             self._accounts_from_settings()

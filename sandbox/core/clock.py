@@ -2,18 +2,48 @@
 
 Virtual time is a float of Unix seconds. In ``manual`` mode it stands still until moved; in
 ``live`` mode it follows the wall clock from the last point it was set to, so advancing jumps
-ahead and then keeps running. Webhook signatures need the *real* time (verifiers refuse a
-token issued in the future), so :meth:`VirtualClock.wall` is offered beside :meth:`now`.
+ahead and then keeps running. Webhook signatures and JWT expiry need the time of the programs on
+the other side (verifiers refuse a token issued in their future), so :meth:`VirtualClock.wall`
+is offered beside :meth:`now`.
+
+Time-faking libraries in the same process (the pytest fixture runs the sandbox inside the
+user's test process, where freezegun or time-machine may be active) are met on purpose:
+
+* the wall clock is :func:`process_time`, ``time.time()`` looked up at each call, so a test
+  frozen in 2024 gets tokens checked and webhooks signed in 2024, as its app expects;
+* intervals (live mode) use :func:`real_monotonic`, which a freeze cannot stop, so nothing of the
+  sandbox's own waits on a clock that stands still.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 ClockMode = Literal["manual", "live"]
+
+
+def process_time() -> float:
+    """This process's idea of now: whatever ``time.time`` is at the moment of the call (faked
+    by freezegun or time-machine in a test, real otherwise)."""
+    return time.time()
+
+
+class _Real:
+    # Kept on a class: freezegun swaps every module-level reference to the real functions.
+    monotonic = staticmethod(time.monotonic)
+
+
+def real_monotonic() -> float:
+    """Monotonic seconds that no freeze stops (freezegun fakes ``time.monotonic`` too)."""
+    freezegun = sys.modules.get("freezegun.api")
+    if freezegun is not None and _Real.monotonic is getattr(freezegun, "fake_monotonic", None):
+        # Imported while a freeze was on: what was captured is the fake.
+        return float(freezegun.real_monotonic())
+    return _Real.monotonic()
 
 
 class Clock(Protocol):
@@ -28,8 +58,8 @@ class VirtualClock:
         mode: ClockMode = "manual",
         *,
         start: float | None = None,
-        wall: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = process_time,
+        monotonic: Callable[[], float] = real_monotonic,
     ) -> None:
         self._wall = wall
         self._monotonic = monotonic
@@ -55,6 +85,12 @@ class VirtualClock:
     def wall(self) -> float:
         """Real Unix time, for things checked by other programs against their own clock."""
         return self._wall()
+
+    def rebase(self, when: float) -> None:
+        """Set the time, backwards too: only for a sandbox that holds nothing yet (a test that
+        froze its clock in the past before its first send)."""
+        self._base = round(when, 3)
+        self._mono_base = self._monotonic()
 
     def move_to(self, when: float) -> None:
         """Jump to ``when`` (never backwards: a clock that ran back would reorder history)."""

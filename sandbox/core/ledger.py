@@ -156,6 +156,21 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._items)
 
+    def summary(self, application_id: str | None = None) -> dict[str, int]:
+        """Counts for a quick health check (all, or one application's): ``total``; ``troubled``,
+        deliveries with an attempt that was not a 2xx or not yet delivered at all though they
+        have a URL; ``no_url``, deliveries that had nowhere to go."""
+        total = troubled = no_url = 0
+        for d in self._items.values():
+            if application_id is not None and d.application_id != application_id:
+                continue
+            total += 1
+            if d.state == "no_url":
+                no_url += 1
+            elif d.state != "delivered" or len(d.attempts) > 1:
+                troubled += 1
+        return {"total": total, "troubled": troubled, "no_url": no_url}
+
     def query(self, flt: DeliveryFilter, limit: int, offset: int) -> tuple[list[Delivery], int]:
         source = (
             reversed(self._by_message.get(flt.message_uuid, []))

@@ -6,21 +6,39 @@ The pytest fixture builds its in-process sandbox with one :class:`RoutingTranspo
 (``create_app(..., transport=...)``) and mounts and unmounts apps on it per test, so the webhook
 sender's client never has to be rebuilt.
 
+The app under test never runs on the sandbox's event loop. An ASGI app gets a loop of its own in
+a worker thread (as Starlette's TestClient runs one behind an anyio portal), a WSGI app a thread
+pool of its own; both are made at mount and dropped at unmount. So an ``async def`` handler that
+calls the synchronous SDK (the textbook auto-reply) blocks only its own loop while the sandbox
+answers the SDK, and a handler that never returns wedges only that loop: the webhook attempt
+gives up after the sender's limit, the stall is recorded (:class:`AppStall`), and the next test
+mounts on a fresh loop.
+
 An exception raised by the app is recorded (with its traceback) and answered as a 500, the way
-a real server would answer; the fixture turns recorded exceptions into a failed test.
+a real server would answer; the fixture turns recorded exceptions and stalls into a failed test.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import inspect
 import threading
+import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+# How long an unmounted app's loop gets to finish what it still runs before it is left behind
+# (a daemon thread): a wedged handler must not hold up the next test.
+_STOP_GRACE_SECONDS = 0.5
+# How long, after a stalled request, the loop has to run a ping before it is called blocked.
+_PING_SECONDS = 0.5
+APP_CLOCK_KEPT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +46,36 @@ class AppError:
     method: str
     url: str
     traceback: str
+
+
+@dataclass(slots=True)
+class AppStall:
+    """A request the app did not answer before the webhook sender gave up on it."""
+
+    method: str
+    url: str
+    kind: str  # "asgi" | "wsgi"
+    # Set by the app's own loop when it gets round to it: never set = the loop is blocked.
+    ping: threading.Event = field(default_factory=threading.Event)
+
+    def explain(self) -> str:
+        where = f"{self.method} {self.url} did not answer before the webhook attempt's limit"
+        if self.kind == "wsgi":
+            return (
+                f"{where}: the WSGI handler is still running (a call that never returns, a lock, "
+                "a request to a server that does not answer?)."
+            )
+        if not self.ping.wait(_PING_SECONDS):
+            return (
+                f"{where}, and the app's event loop is blocked: a blocking call in an async "
+                "handler (time.sleep, a synchronous HTTP client, a lock)? Make the handler a "
+                "plain `def` (Starlette and FastAPI run those in a thread) or await an async "
+                "call instead."
+            )
+        return (
+            f"{where}; the app's event loop is free, so the handler is awaiting something that "
+            "never completed."
+        )
 
 
 def is_asgi(app: Any) -> bool:
@@ -38,25 +86,104 @@ def is_asgi(app: Any) -> bool:
     return call is not None and inspect.iscoroutinefunction(call)
 
 
-class _WsgiTransport(httpx.AsyncBaseTransport):
-    """httpx's WSGITransport is synchronous; run it in a worker thread so that a handler that
-    calls back into the sandbox (a reply sent through the SDK) does not block the sandbox."""
+class _AppLoop:
+    """One event loop in a daemon thread, for one mounted ASGI app."""
 
-    def __init__(self, app: Callable[..., Any]) -> None:
-        self._sync = httpx.WSGITransport(app=app, raise_app_exceptions=True)
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_forever()
+        finally:
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.close()
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def ping(self, event: threading.Event) -> None:
+        with contextlib.suppress(RuntimeError):  # closed already: nothing to ask
+            self.loop.call_soon_threadsafe(event.set)
+
+    def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        # A loop stuck in a handler never stops: leave it (daemon), the next mount starts anew.
+        self._thread.join(_STOP_GRACE_SECONDS)
+
+
+class _Isolated(httpx.AsyncBaseTransport):
+    """Runs each request on the app's own loop (ASGI) or threads (WSGI), never the sandbox's."""
+
+    def __init__(self, app: Any, host: str, stalls: list[AppStall]) -> None:
+        self._stalls = stalls
+        self._loop: _AppLoop | None = None
+        self._name = f"app {host}"
+        if is_asgi(app):
+            self.kind = "asgi"
+            self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+            self._loop = _AppLoop(f"app {host}")
+        elif callable(app):
+            self.kind = "wsgi"
+            self._wsgi = httpx.WSGITransport(app=app, raise_app_exceptions=True)
+        else:
+            raise TypeError(f"{app!r} is neither an ASGI nor a WSGI app")
+
+    async def _call_asgi(self, request: httpx.Request) -> httpx.Response:
+        response = await self._asgi.handle_async_request(request)
+        content = await response.aread()
+        return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+    def _call_wsgi(self, request: httpx.Request) -> httpx.Response:
+        response = self._wsgi.handle_request(request)
+        content = response.read()
+        return httpx.Response(response.status_code, headers=response.headers, content=content)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        sync_request = httpx.Request(
-            request.method, request.url, headers=request.headers, content=body
-        )
+        copy = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+        future: concurrent.futures.Future[httpx.Response]
+        if self._loop is not None:
+            future = self._loop.submit(self._call_asgi(copy))
+        else:
+            future = self._in_thread(copy)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            # The sender's limit ran out (or the sandbox is stopping): say what the app was doing.
+            stall = AppStall(request.method, str(request.url), self.kind)
+            if self._loop is not None:
+                self._loop.ping(stall.ping)
+            self._stalls.append(stall)
+            raise
 
-        def run() -> httpx.Response:
-            response = self._sync.handle_request(sync_request)
-            content = response.read()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
+    def _in_thread(self, request: httpx.Request) -> concurrent.futures.Future[httpx.Response]:
+        """A daemon thread per request: a WSGI handler that never returns must not hold up the
+        next request, nor the interpreter's exit (a ThreadPoolExecutor's workers would)."""
+        future: concurrent.futures.Future[httpx.Response] = concurrent.futures.Future()
 
-        return await asyncio.to_thread(run)
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(self._call_wsgi(request))
+            except BaseException as exc:  # handed to the awaiting side, which records it
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name=self._name, daemon=True).start()
+        return future
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.stop()
 
 
 class RoutingTransport(httpx.AsyncBaseTransport):
@@ -64,34 +191,48 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         # Made on first use: loading the CA bundle costs ~30 ms of session start-up, and a
         # suite that mounts its app never needs it.
         self._fallback = fallback
-        self._apps: dict[str, httpx.AsyncBaseTransport] = {}
+        self._apps: dict[str, _Isolated] = {}
         self._lock = threading.Lock()  # mounts change from the test thread
         self.errors: list[AppError] = []
+        self.stalls: list[AppStall] = []
+        # The process's clock (freezegun, time-machine...) when each signed request reached an
+        # app, by its Authorization value: the fixture compares it with the token's `iat`.
+        self.app_clock: dict[str, float] = {}
 
     def mount(self, host: str, app: Any) -> None:
         """Send requests for ``host`` (``app.test`` or ``app.test:80``) into ``app``."""
-        transport: httpx.AsyncBaseTransport
-        if is_asgi(app):
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
-        elif callable(app):
-            transport = _WsgiTransport(app)
-        else:
-            raise TypeError(f"{app!r} is neither an ASGI nor a WSGI app")
+        transport = _Isolated(app, host.lower(), self.stalls)
         with self._lock:
+            old = self._apps.pop(host.lower(), None)
             self._apps[host.lower()] = transport
+        if old is not None:
+            old.close()
+
+    @property
+    def mounted(self) -> bool:
+        with self._lock:
+            return bool(self._apps)
 
     def unmount_all(self) -> None:
         with self._lock:
+            apps = list(self._apps.values())
             self._apps.clear()
             self.errors.clear()
+            self.stalls.clear()
+            self.app_clock.clear()
+        for transport in apps:
+            transport.close()
 
-    def _target(self, url: httpx.URL) -> httpx.AsyncBaseTransport | None:
+    def _target(self, url: httpx.URL) -> _Isolated | None:
         with self._lock:
             host = url.host.lower()
             return self._apps.get(f"{host}:{url.port}") or self._apps.get(host)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         target = self._target(request.url)
+        auth = request.headers.get("authorization")
+        if auth is not None and len(self.app_clock) < APP_CLOCK_KEPT:
+            self.app_clock[auth] = time.time()  # looked up now: the faked clock, if any
         if target is None:
             if self._fallback is None:
                 self._fallback = httpx.AsyncHTTPTransport()
@@ -106,5 +247,6 @@ class RoutingTransport(httpx.AsyncBaseTransport):
             )
 
     async def aclose(self) -> None:
+        self.unmount_all()
         if self._fallback is not None:
             await self._fallback.aclose()

@@ -156,8 +156,11 @@ class _Calls:
         return _Call("POST", "/_sandbox/clock/advance", json=body)
 
     @staticmethod
-    def settle() -> _Call:
-        return _Call("POST", "/_sandbox/settle", json={})
+    def settle(summary: bool = False, application_id: str | None = None) -> _Call:
+        body: dict[str, Any] = {"summary": True} if summary else {}
+        if application_id is not None:
+            body["application_id"] = application_id
+        return _Call("POST", "/_sandbox/settle", json=body)
 
     @staticmethod
     def reset(application_id: str | None) -> _Call:

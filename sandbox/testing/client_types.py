@@ -197,6 +197,8 @@ class ClockState:
     next_due: str | None
     timers: tuple[dict[str, Any], ...]
     fired: int  # timers fired by the advance that returned this (0 for a plain read)
+    # The advance that returned this: {"from", "to", "seconds", "fired"} (None for a read).
+    moved: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClockState:
@@ -209,6 +211,7 @@ class ClockState:
             next_due=data.get("next_due"),
             timers=tuple(data.get("timers") or ()),
             fired=int(moved.get("fired", 0)),
+            moved=data.get("moved"),
         )
 
 

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.testing.client_types import ClockState, Message
+from sandbox.testing.diagnose import webhook_problems
+from sandbox.testing.faked_time import faked_time, followed_time
 from sandbox.testing.fixture_views import Inbox, WebhookLedger, fmt_filters
 from sandbox.testing.session import (
     DEFAULT_APP_BASE,
@@ -47,6 +49,8 @@ class SandboxHandle:
         self.application_id: str | None = str(uuidlib.uuid4()) if server.shared else None
         self.options = options or Options()
         self._errors_offset = 0
+        # The clock's moves this test made, for the flight recorder: {"from", "to", ...}.
+        self.clock_moves: list[dict[str, Any]] = []
 
     # -- connection details for the app under test ----------------------------------------------
     @property
@@ -85,7 +89,19 @@ class SandboxHandle:
         :func:`sandbox.sdk_clients.vonage_client`: over the TLS listener (trusting
         :attr:`ca_path` for that host only) when there is one, else over plain HTTP. JWT auth by
         default (this test's application id on a shared server); ``basic=True`` for a key."""
-        from sandbox.sdk_clients import vonage_client as build
+        try:
+            import vonage  # noqa: F401 (the import that breaks under a freeze, made here)
+
+            from sandbox.sdk_clients import vonage_client as build
+        except Exception as exc:
+            if faked_time() == "freezegun" and "FakeDatetime" in str(exc):
+                raise RuntimeError(
+                    "the vonage SDK was first imported while freezegun froze time, and pydantic "
+                    "cannot build its models around freezegun's datetime. Import vonage at the "
+                    "top of the test module or in conftest.py (the plugin imports it at "
+                    "collection when freezegun is already imported by then)."
+                ) from exc
+            raise
 
         url, ca = (self.tls_url, self.ca_path) if self.tls_url else (self.url, None)
         if basic:
@@ -102,9 +118,25 @@ class SandboxHandle:
         """Reset and apply this test's options (the fixture calls it before the test)."""
         self.reset()
         self.configure_options(self.options)
+        if self.options.follow_time:
+            self.follow_time()
+
+    def follow_time(self, on: bool = True) -> None:
+        """Make the virtual clock follow this test's freezegun or time-machine (``on``), or stop.
+        While it follows, a freeze before the first send sets the clock, and ``tick()`` /
+        ``move_to()`` / a ticking freeze move it on, firing what falls due."""
+        runtime = self.server.runtime
+        if runtime is None:
+            raise RuntimeError(
+                "follow_time moves the clock of the whole server, which other tests share "
+                "(--nexmo-sandbox-url): run those tests against the in-process server."
+            )
+        runtime.followed.follow(followed_time if on else None)
 
     def finish(self) -> None:
         """After the test: unmount apps; on a shared server, drop this test's application."""
+        if self.server.runtime is not None:
+            self.server.runtime.followed.follow(None)
         if self.server.routing is not None:
             self.server.routing.unmount_all()
         if self.application_id is not None:
@@ -116,6 +148,7 @@ class SandboxHandle:
         if self.server.routing is not None:
             self.server.routing.unmount_all()
         self.client.reset(self.application_id)
+        self.clock_moves.clear()
         if self.server.shared:
             self._errors_offset = self.client.errors(self._errors_offset)[1]
         else:
@@ -261,13 +294,26 @@ class SandboxHandle:
 
     def advance(self, seconds: float) -> ClockState:
         """Move virtual time on, firing what falls due in order (and settling its webhooks)."""
-        return self.client.advance(seconds)
+        return self._moved(self.client.advance(seconds))
 
     def advance_to_next(self) -> ClockState:
-        return self.client.advance_to_next()
+        return self._moved(self.client.advance_to_next())
 
     def run_until_idle(self) -> ClockState:
-        return self.client.run_until_idle()
+        return self._moved(self.client.run_until_idle())
+
+    def _moved(self, state: ClockState) -> ClockState:
+        if state.moved is not None:
+            self.clock_moves.append(state.moved)
+        return state
+
+    def recording(self, *, test: str = "", outcome: str = "") -> dict[str, Any]:
+        """What the sandbox saw during this test so far (the flight recorder's JSON document:
+        messages, webhooks with every attempt, clock moves, a timeline). See
+        :mod:`sandbox.testing.recorder`; the inbox opens it at ``/replay``."""
+        from sandbox.testing.recorder import recording
+
+        return recording(self, test=test, outcome=outcome)
 
     def settle(self) -> None:
         """Return once nothing due is waiting and no webhook attempt is in flight."""
@@ -279,26 +325,46 @@ class SandboxHandle:
         return WebhookLedger(self)
 
     def problems(self) -> list[str]:
-        """Everything that went wrong during this test, readable."""
-        self.settle()  # webhooks still in flight may yet fail
+        """Everything that went wrong during this test, readable. A clean test costs one call:
+        the settle's summary says whether there is anything to look at."""
+        # Settles: webhooks still in flight may yet fail.
+        summary = self.client.settle(summary=True, application_id=self.application_id)
         out: list[str] = []
         opts = self.options
+        routing = self.server.routing
         if opts.check_errors:
-            if self.server.routing is not None:
-                for err in self.server.routing.errors:
+            if routing is not None:
+                for err in routing.errors:
                     out.append(f"the app raised on {err.method} {err.url}:\n{err.traceback}")
-            records, _ = self.client.errors(self._errors_offset)
-            for rec in records:
-                out.append(f"the sandbox failed in {rec.where}:\n{rec.traceback}")
+                out.extend(stall.explain() for stall in routing.stalls)
+            if int(summary.get("errors", 1)) > self._errors_offset:
+                records, _ = self.client.errors(self._errors_offset)
+                for rec in records:
+                    out.append(f"the sandbox failed in {rec.where}:\n{rec.traceback}")
         if opts.check_webhooks:
-            for d in self.webhooks.all():
-                bad = [a for a in d.attempts if a.failed]
-                if bad:
-                    a = bad[-1]
-                    what = f"HTTP {a.status_code}" if a.error is None else a.error
-                    body = f": {a.response_body[:200]!r}" if a.response_body else ""
-                    out.append(f"webhook {d.kind}/{d.event} to {a.url} failed ({what}){body}")
+            counts = summary.get("webhooks") or {"troubled": 1, "no_url": 1}
+            mounted = routing is not None and routing.mounted
+            if counts["troubled"] or (mounted and counts["no_url"]):
+                out.extend(self._webhook_problems(mounted))
         return out
+
+    def _webhook_problems(self, mounted: bool) -> list[str]:
+        # Settled already: read the ledger straight, not through `webhooks` (it settles).
+        deliveries = list(reversed(self.client.webhooks(limit=1000, **self._filters({}))))
+        refused = any(
+            a.status_code is not None and not 200 <= a.status_code < 300
+            for d in deliveries
+            for a in d.attempts
+        )
+        routing = self.server.routing
+        return webhook_problems(
+            deliveries,
+            # Only a refusal is explained by the signature: one call less otherwise.
+            secret=self.signature_secret if refused else None,
+            app_clock={} if routing is None else routing.app_clock,
+            mounted=mounted,
+            remote=self.server.shared,
+        )
 
     def check(self) -> None:
         """Raise AssertionError listing :meth:`problems`, if any (the plugin calls it after

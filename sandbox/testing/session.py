@@ -33,7 +33,8 @@ class Options:
     app: Any = None  # ASGI or WSGI app that receives the webhooks in-process
     app_base_url: str = DEFAULT_APP_BASE
     check_errors: bool = True  # fail the test on exceptions inside the sandbox or the app
-    check_webhooks: bool = True  # ... and on webhooks answered 5xx or not answered at all
+    check_webhooks: bool = True  # ... and on webhooks refused (non-2xx), unanswered or lost
+    follow_time: bool = False  # the virtual clock follows the test's freezegun / time-machine
 
     @classmethod
     def build(cls, *layers: Mapping[str, Any]) -> Options:
@@ -57,7 +58,8 @@ class SandboxServer:
         self.url = url.rstrip("/")
         self.background = background  # sandbox.server.BackgroundServer when in-process
         self.routing: RoutingTransport | None = routing
-        self.client = SandboxClient(self.url)
+        # In-process: a loopback server in this process, which no proxy may stand in front of.
+        self.client = SandboxClient(self.url, trust_env=background is None)
         # The HTTPS listener (in-process server started with Settings(tls=True)), else None.
         self.tls_url: str | None = getattr(background, "tls_url", None)
         self.ca_path: str | None = getattr(background, "ca_path", None)

@@ -8,12 +8,11 @@ https://developer.vonage.com/en/getting-started/concepts/webhooks.)
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import httpx
 
-from sandbox.core.clock import VirtualClock
+from sandbox.core.clock import VirtualClock, real_monotonic
 from sandbox.core.ledger import RESPONSE_BODY_MAX, Attempt, Delivery
 from sandbox.core.scheduler import Scheduler
 from sandbox.webhooks.lanes import HttpLanes
@@ -71,7 +70,7 @@ class Attempts:
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
         delivery.headers = headers
         attempt = Attempt(n=len(delivery.attempts) + 1, at=self.clock.now(), url=delivery.url)
-        started = time.perf_counter()
+        started = real_monotonic()
         limit = self.limit()
         try:
             response = await self.http().post(delivery.url, delivery.body, headers, limit)
@@ -83,7 +82,7 @@ class Attempts:
             attempt.error = f"timeout: no whole answer within {limit:g} s"
         except httpx.HTTPError as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"
-        attempt.duration_ms = (time.perf_counter() - started) * 1000
+        attempt.duration_ms = (real_monotonic() - started) * 1000
         delivery.attempts = (*delivery.attempts, attempt)
         self._outcome(delivery, attempt)
         return attempt

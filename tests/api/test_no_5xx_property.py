@@ -670,6 +670,7 @@ GET_ROUTES = [
     "/failover/dispatch/<seed:dispatch>",
     "/failover/{application}/{message}",
     "/webhooks",
+    "/replay",
     "/static/app.css",
     "/static/{message}",
 ]

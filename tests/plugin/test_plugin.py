@@ -242,7 +242,8 @@ def test_failing_test_is_not_masked(nexmo_sandbox):
     assert "nexmo-sandbox: something went wrong during the test" in out
     assert "the app raised on POST http://app.test/status" in out
     assert "ZeroDivisionError: the app under test is broken" in out
-    assert "failed (HTTP 500): 'database is down'" in out
+    assert "the app answered HTTP 500 on attempt 1" in out
+    assert "response body: 'database is down'" in out
     assert "the test's own failure" in out
 
 

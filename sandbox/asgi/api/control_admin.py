@@ -194,12 +194,27 @@ async def reset(request: Request) -> Response:
 
 
 async def settle(request: Request) -> Response:
+    """`{}`, or `{"summary": true, "application_id": ...}` to hear, in the same answer, how many
+    errors the sandbox recorded and how the webhooks fared (the fixture's after-test check)."""
     rt = runtime(request)
-    await read_control_json(request, optional=True, fields=())
+    body = await read_control_json(request, optional=True, fields=("summary", "application_id"))
+    summary, app = body.get("summary", False), body.get("application_id")
+    if not isinstance(summary, bool):
+        raise BadControlRequest(
+            "summary must be true or false.", invalid=[("summary", "must be a boolean.")]
+        )
+    if app is not None and not isinstance(app, str):
+        raise BadControlRequest(
+            "application_id must be a string.", invalid=[("application_id", "must be a string.")]
+        )
     await rt.settle()
     # Bounded by the webhook timeout: a receiver that hangs is reported, not waited for.
     left = rt.webhooks.in_flight
-    return json_response({"settled": left == 0, "in_flight": left})
+    out: dict[str, object] = {"settled": left == 0, "in_flight": left}
+    if summary:
+        out["errors"] = len(rt.errors)
+        out["webhooks"] = rt.webhooks.ledger.summary(app)
+    return json_response(out)
 
 
 routes = [
