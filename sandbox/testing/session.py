@@ -58,8 +58,13 @@ class SandboxServer:
         self.url = url.rstrip("/")
         self.background = background  # sandbox.server.BackgroundServer when in-process
         self.routing: RoutingTransport | None = routing
-        # In-process: a loopback server in this process, which no proxy may stand in front of.
-        self.client = SandboxClient(self.url, trust_env=background is None)
+        transport = None
+        if background is not None and background.loop is not None:
+            from sandbox.testing.loop_transport import ServerLoopTransport
+
+            # In-process: the control calls go straight onto the server's loop, no socket.
+            transport = ServerLoopTransport(background.app, background.loop)
+        self.client = SandboxClient(self.url, transport=transport, trust_env=background is None)
         # The HTTPS listener (in-process server started with Settings(tls=True)), else None.
         self.tls_url: str | None = getattr(background, "tls_url", None)
         self.ca_path: str | None = getattr(background, "ca_path", None)
