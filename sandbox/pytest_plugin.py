@@ -163,14 +163,17 @@ def pytest_runtest_makereport(
         doc = recorder.recording(
             handle, test=item.nodeid, outcome="failed", failure=str(report.longrepr or "")
         )
+        text = recorder.render(doc)
+        folder = item.config.getoption("nexmo_sandbox_record", None)
+        if folder:
+            try:
+                path = recorder.write(doc, folder)
+            except OSError as exc:
+                text += f"\nrecording not written: {exc}"
+            else:
+                text += f"\nrecording: {path} (open it in the inbox at {handle.url}/replay)"
     except Exception as exc:  # the sandbox may be what broke: never hide the real failure
-        report.sections.append(("nexmo-sandbox timeline", f"(no timeline: {exc!r})"))
-        return report
-    text = recorder.render(doc)
-    folder = item.config.getoption("nexmo_sandbox_record", None)
-    if folder:
-        path = recorder.write(doc, folder)
-        text += f"\nrecording: {path} (open it in the inbox at {handle.url}/replay)"
+        text = f"(no timeline: {exc!r})"
     report.sections.append(("nexmo-sandbox timeline", text))
     return report
 

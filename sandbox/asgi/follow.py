@@ -44,10 +44,14 @@ class FollowedClock:
         self.source: Source | None = None
         self._refused: float | None = None  # the backwards move already reported
         self._followed = False  # since the last full reset
+        # The followed time last seen: only its own moves count. An advance of the sandbox's
+        # clock leaves it behind, and that is not the test's clock going back.
+        self._last: float | None = None
 
     def follow(self, source: Source | None) -> None:
         self.source = source
         self._refused = None
+        self._last = None
         self._followed = self._followed or source is not None
 
     def reset(self) -> None:
@@ -62,11 +66,14 @@ class FollowedClock:
         if source is None:
             return
         target = source()
-        if target is None:
+        if target is None or target == self._last:
             return
+        last, self._last = self._last, target
         now = self.clock.now()
         if target > now:
             self.timeline.follow_to(target)
+        elif last is not None and target >= last:
+            return  # moved on, but not past where the sandbox's own advances took the clock
         elif target < now - SAME_INSTANT:
             if self.store.count() == 0 and self.scheduler.next_due() is None:
                 self.clock.rebase(target)

@@ -6,13 +6,15 @@ The pytest fixture builds its in-process sandbox with one :class:`RoutingTranspo
 (``create_app(..., transport=...)``) and mounts and unmounts apps on it per test, so the webhook
 sender's client never has to be rebuilt.
 
-The app under test never runs on the sandbox's event loop. An ASGI app gets a loop of its own in
-a worker thread (as Starlette's TestClient runs one behind an anyio portal), a WSGI app a thread
-pool of its own; both are made at mount and dropped at unmount. So an ``async def`` handler that
-calls the synchronous SDK (the textbook auto-reply) blocks only its own loop while the sandbox
-answers the SDK, and a handler that never returns wedges only that loop: the webhook attempt
-gives up after the sender's limit, the stall is recorded (:class:`AppStall`), and the next test
-mounts on a fresh loop.
+The app under test never runs on the sandbox's event loop. ASGI apps share one loop of their own
+in a worker thread (as Starlette's TestClient runs one behind an anyio portal), kept for the
+session so that what an app object holds across tests (an ``httpx.AsyncClient``, a database
+pool) stays on the loop it was made on; a WSGI app gets a daemon thread per request. So an
+``async def`` handler that calls the synchronous SDK (the textbook auto-reply) blocks only the
+app's loop while the sandbox answers the SDK, and a handler that never returns wedges only that
+loop: the webhook attempt gives up after the sender's limit, the stall is recorded
+(:class:`AppStall`), and at unmount a loop that is still blocked is left behind (a daemon
+thread) for a fresh one.
 
 An exception raised by the app is recorded (with its traceback) and answered as a 500, the way
 a real server would answer; the fixture turns recorded exceptions and stalls into a failed test.
@@ -27,7 +29,7 @@ import inspect
 import threading
 import time
 import traceback
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,17 +122,32 @@ class _AppLoop:
         self._thread.join(_STOP_GRACE_SECONDS)
 
 
-class _Isolated(httpx.AsyncBaseTransport):
-    """Runs each request on the app's own loop (ASGI) or threads (WSGI), never the sandbox's."""
+def _as_recordable(exc: BaseException) -> BaseException:
+    """What the app raised, as something the sandbox's loop may catch: a ``SystemExit`` or a
+    ``pytest.fail()`` inside a handler must fail the test, not stop the sandbox."""
+    if isinstance(exc, Exception):
+        return exc
+    wrapped = RuntimeError(f"the app raised {type(exc).__name__}: {exc}")
+    wrapped.__cause__ = exc
+    return wrapped
 
-    def __init__(self, app: Any, host: str, stalls: list[AppStall]) -> None:
-        self._stalls = stalls
+
+class _Unmounted(httpx.RemoteProtocolError):
+    """The app was unmounted (the test ended, or it was replaced) while it handled a request."""
+
+
+class _Isolated(httpx.AsyncBaseTransport):
+    """Runs each request on the apps' own loop (ASGI) or a thread (WSGI), never the sandbox's."""
+
+    def __init__(self, app: Any, host: str, loop: Callable[[], _AppLoop]) -> None:
         self._loop: _AppLoop | None = None
         self._name = f"app {host}"
+        self._in_flight: set[concurrent.futures.Future[httpx.Response]] = set()
+        self.stalls: list[AppStall] = []
         if is_asgi(app):
             self.kind = "asgi"
             self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=True)
-            self._loop = _AppLoop(f"app {host}")
+            self._loop = loop()
         elif callable(app):
             self.kind = "wsgi"
             self._wsgi = httpx.WSGITransport(app=app, raise_app_exceptions=True)
@@ -138,8 +155,13 @@ class _Isolated(httpx.AsyncBaseTransport):
             raise TypeError(f"{app!r} is neither an ASGI nor a WSGI app")
 
     async def _call_asgi(self, request: httpx.Request) -> httpx.Response:
-        response = await self._asgi.handle_async_request(request)
-        content = await response.aread()
+        try:
+            response = await self._asgi.handle_async_request(request)
+            content = await response.aread()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            raise _as_recordable(exc)  # noqa: B904 (the cause is kept on the wrapper itself)
         return httpx.Response(response.status_code, headers=response.headers, content=content)
 
     def _call_wsgi(self, request: httpx.Request) -> httpx.Response:
@@ -155,14 +177,23 @@ class _Isolated(httpx.AsyncBaseTransport):
             future = self._loop.submit(self._call_asgi(copy))
         else:
             future = self._in_thread(copy)
+        self._in_flight.add(future)
+        future.add_done_callback(self._in_flight.discard)
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or not task.cancelling():
+                # Not the sandbox giving up: the app was unmounted (or replaced) mid-request.
+                # An attempt that failed, recorded and retried as Vonage would.
+                raise _Unmounted(
+                    "the app was unmounted before it answered", request=request
+                ) from None
             # The sender's limit ran out (or the sandbox is stopping): say what the app was doing.
             stall = AppStall(request.method, str(request.url), self.kind)
             if self._loop is not None:
                 self._loop.ping(stall.ping)
-            self._stalls.append(stall)
+            self.stalls.append(stall)
             raise
 
     def _in_thread(self, request: httpx.Request) -> concurrent.futures.Future[httpx.Response]:
@@ -176,14 +207,21 @@ class _Isolated(httpx.AsyncBaseTransport):
             try:
                 future.set_result(self._call_wsgi(request))
             except BaseException as exc:  # handed to the awaiting side, which records it
-                future.set_exception(exc)
+                future.set_exception(_as_recordable(exc))
 
         threading.Thread(target=run, name=self._name, daemon=True).start()
         return future
 
+    @property
+    def wedged_loop(self) -> bool:
+        """The shared loop is still blocked by one of this mount's handlers."""
+        return any(s.kind == "asgi" and not s.ping.is_set() for s in self.stalls)
+
     def close(self) -> None:
-        if self._loop is not None:
-            self._loop.stop()
+        """Unmounted: what the app still runs for this mount is cancelled (a handler awaiting
+        forever); a handler blocking its loop cannot be, and the loop is given up instead."""
+        for future in list(self._in_flight):
+            future.cancel()
 
 
 class RoutingTransport(httpx.AsyncBaseTransport):
@@ -192,21 +230,32 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         # suite that mounts its app never needs it.
         self._fallback = fallback
         self._apps: dict[str, _Isolated] = {}
+        self._loop: _AppLoop | None = None  # every ASGI app's, for the session (made on use)
         self._lock = threading.Lock()  # mounts change from the test thread
         self.errors: list[AppError] = []
-        self.stalls: list[AppStall] = []
         # The process's clock (freezegun, time-machine...) when each signed request reached an
         # app, by its Authorization value: the fixture compares it with the token's `iat`.
         self.app_clock: dict[str, float] = {}
 
+    def _app_loop(self) -> _AppLoop:
+        if self._loop is None:
+            self._loop = _AppLoop("apps under test")
+        return self._loop
+
+    @property
+    def stalls(self) -> list[AppStall]:
+        """Requests the mounted apps did not answer in time, since they were mounted."""
+        with self._lock:
+            return [s for t in self._apps.values() for s in t.stalls]
+
     def mount(self, host: str, app: Any) -> None:
         """Send requests for ``host`` (``app.test`` or ``app.test:80``) into ``app``."""
-        transport = _Isolated(app, host.lower(), self.stalls)
+        transport = _Isolated(app, host.lower(), self._app_loop)
         with self._lock:
             old = self._apps.pop(host.lower(), None)
             self._apps[host.lower()] = transport
         if old is not None:
-            old.close()
+            self._retire([old])
 
     @property
     def mounted(self) -> bool:
@@ -217,11 +266,16 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         with self._lock:
             apps = list(self._apps.values())
             self._apps.clear()
-            self.errors.clear()
-            self.stalls.clear()
+            self.errors = []  # a late answer of an unmounted app is no later test's problem
             self.app_clock.clear()
-        for transport in apps:
+        self._retire(apps)
+
+    def _retire(self, transports: list[_Isolated]) -> None:
+        for transport in transports:
             transport.close()
+        if self._loop is not None and any(t.wedged_loop for t in transports):
+            self._loop.stop()  # blocked: it stops if it ever unblocks; never waited for
+            self._loop = None
 
     def _target(self, url: httpx.URL) -> _Isolated | None:
         with self._lock:
@@ -239,6 +293,8 @@ class RoutingTransport(httpx.AsyncBaseTransport):
             return await self._fallback.handle_async_request(request)
         try:
             return await target.handle_async_request(request)
+        except _Unmounted:
+            raise  # an attempt that failed, as a connection the server dropped would
         except Exception as exc:
             text = "".join(traceback.format_exception(exc))
             self.errors.append(AppError(request.method, str(request.url), text))
@@ -248,5 +304,7 @@ class RoutingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         self.unmount_all()
+        if self._loop is not None:
+            self._loop.stop()
         if self._fallback is not None:
             await self._fallback.aclose()

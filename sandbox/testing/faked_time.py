@@ -28,9 +28,13 @@ def followed_time() -> float | None:
     """The faked time as Unix seconds, or None when nothing fakes it."""
     freezegun = sys.modules.get("freezegun.api")
     if freezegun is not None and getattr(freezegun, "freeze_factories", None):
-        # The innermost freeze's factory gives naive UTC, ticking or not (freezegun's own
-        # fake_time computes the same way).
-        moment = freezegun.freeze_factories[-1]()
+        try:
+            factory = freezegun.freeze_factories[-1]
+        except IndexError:  # the test thread left its freeze just now
+            return None
+        # Naive UTC. A ticking freeze is asked (it reads the real clock); the others are read,
+        # not called: calling an auto_tick_seconds freeze would move the test's own time.
+        moment = factory() if hasattr(factory, "start") else factory.time_to_freeze
         return float(calendar.timegm(moment.timetuple()) + moment.microsecond / 1_000_000)
     hatch = getattr(sys.modules.get("time_machine"), "escape_hatch", None)
     if hatch is not None and hatch.is_travelling():

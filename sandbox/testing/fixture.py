@@ -176,8 +176,9 @@ class SandboxHandle:
             return
         server_wide = sorted(set(changes) - set(WEBHOOK_OPTIONS))
         if server_wide:
+            verb = "changes" if len(server_wide) == 1 else "change"
             raise RuntimeError(
-                f"{', '.join(server_wide)} change the whole server, which other tests share "
+                f"{', '.join(server_wide)} {verb} the whole server, which other tests share "
                 "(--nexmo-sandbox-url): run those tests against the in-process server."
             )
         self.client.put_application(self.application_id, **changes)
@@ -219,6 +220,10 @@ class SandboxHandle:
 
     def inbox(self, channel: str, number: str) -> Inbox:
         """The simulated handset ``number`` on ``channel``."""
+        runtime = self.server.runtime
+        if runtime is not None and runtime.channels.get(channel) is None:
+            known = ", ".join(runtime.channels.names())
+            raise ValueError(f"unknown channel {channel!r}; the sandbox has: {known}")
         return Inbox(self, channel, number)
 
     def wait_for(self, *, count: int = 1, timeout: float = 5.0, **filters: Any) -> Message:
@@ -337,7 +342,8 @@ class SandboxHandle:
                 for err in routing.errors:
                     out.append(f"the app raised on {err.method} {err.url}:\n{err.traceback}")
                 out.extend(stall.explain() for stall in routing.stalls)
-            if int(summary.get("errors", 1)) > self._errors_offset:
+            # A server too old to count says nothing: then look.
+            if int(summary.get("errors", self._errors_offset + 1)) > self._errors_offset:
                 records, _ = self.client.errors(self._errors_offset)
                 for rec in records:
                     out.append(f"the sandbox failed in {rec.where}:\n{rec.traceback}")
@@ -345,7 +351,14 @@ class SandboxHandle:
             counts = summary.get("webhooks") or {"troubled": 1, "no_url": 1}
             mounted = routing is not None and routing.mounted
             if counts["troubled"] or (mounted and counts["no_url"]):
-                out.extend(self._webhook_problems(mounted))
+                found = self._webhook_problems(mounted)
+                if not found and counts["troubled"]:  # older than the newest 1,000 fetched
+                    found = [
+                        f"{counts['troubled']} webhook(s) of this test were refused, unanswered "
+                        "or are still pending (older than the 1,000 the check reads): see "
+                        "nexmo_sandbox.webhooks.all()."
+                    ]
+                out.extend(found)
         return out
 
     def _webhook_problems(self, mounted: bool) -> list[str]:

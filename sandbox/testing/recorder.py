@@ -9,6 +9,7 @@ opens such a file at ``/replay`` and steps through it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ FORMAT = "nexmo-sandbox-recording"
 VERSION = 1
 LIMIT = 1000  # messages and webhooks kept per recording (a test's, not a soak's)
 TEXT_SHOWN = 60
+RENDERED = 200  # timeline lines in a report
 
 
 def recording(
@@ -116,13 +118,16 @@ def _webhook_items(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
-def render(doc: dict[str, Any]) -> str:
-    """The timeline as text for the pytest report."""
+def render(doc: dict[str, Any], *, last: int = RENDERED) -> str:
+    """The timeline as text for the pytest report (its ``last`` entries; the file has all)."""
+    entries = doc["timeline"]
     lines = [
         f"{i['at'] or '?':<24}  {i['kind']:<8}  {i['summary']}"
         + (f"  [{i['ref']}]" if i["ref"] else "")
-        for i in doc["timeline"]
+        for i in entries[-last:]
     ]
+    if len(entries) > last:
+        lines.insert(0, f"({len(entries) - last} earlier entries: see the recording)")
     if not lines:
         lines = ["(nothing happened in the sandbox during this test)"]
     pending = doc["clock"]["pending"]
@@ -136,8 +141,11 @@ def write(doc: dict[str, Any], directory: str | Path) -> Path:
     """Write the recording to ``directory/<test id>.json`` and return the path."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", doc.get("test") or "recording").strip("_")[:150]
-    path = folder / f"{name or 'recording'}.json"
+    test = (doc.get("test") or "recording").replace("::", "_")
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", test).strip("_")[:150] or "recording"
+    if name != test:  # `t[a/b]` and `t[a b]` read alike once cleaned: tell them apart
+        name += "-" + hashlib.sha256(test.encode()).hexdigest()[:8]
+    path = folder / f"{name}.json"
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
     return path
 

@@ -82,6 +82,16 @@ def test_ticking_follow(nexmo_sandbox):
     assert nexmo_sandbox.clock.now >= first
 
 @pytest.mark.nexmo_sandbox(follow_time=True)
+def test_follow_and_advance_together(nexmo_sandbox):
+    with freeze_time("2024-03-01 12:00:00") as frozen:
+        send(nexmo_sandbox)
+        nexmo_sandbox.advance(30)  # the sandbox's clock ahead of the frozen one: not "back"
+        frozen.tick(10)
+        assert nexmo_sandbox.clock.now.startswith("2024-03-01T12:00:30")
+        frozen.tick(40)  # now past it: the clock follows again
+        assert nexmo_sandbox.clock.now.startswith("2024-03-01T12:00:50")
+
+@pytest.mark.nexmo_sandbox(follow_time=True)
 def test_back_in_time_after_use_fails(nexmo_sandbox):
     with freeze_time("2024-03-01 12:00:00") as frozen:
         send(nexmo_sandbox)
@@ -95,7 +105,7 @@ def test_after_freezing_the_next_test_is_on_real_time(nexmo_sandbox):
     )
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     out = result.stdout.str()
-    result.assert_outcomes(passed=4, failed=1)
+    result.assert_outcomes(passed=5, failed=1)
     assert "test_back_in_time_after_use_fails" in out.split("short test summary")[1]
     assert "the test's clock went back from 2024-03-01T12:00:00.000Z to 2024-01-01" in out
     assert "Freeze the time before the first send" in out

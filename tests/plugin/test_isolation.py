@@ -177,3 +177,72 @@ def test_refusal_on_purpose(nexmo_sandbox):
     assert "to http://app.test/webhook/status: the app answered HTTP 404" in wrong_path
     assert "404: no route at that path" in wrong_path
     assert "no status_url is set for the application, so it never got it" in out
+
+
+def test_apps_keep_their_loop_across_tests_and_what_they_raise_fails_only_their_test(
+    pytester: pytest.Pytester,
+) -> None:
+    result, _ = run(
+        pytester,
+        """
+import sys
+
+loops = set()
+
+async def remembers_its_loop(request: Request) -> Response:
+    # What an app object holds across tests (a client, a pool) lives on one loop.
+    loops.add(id(asyncio.get_running_loop()))
+    return Response(status_code=204 if len(loops) == 1 else 500)
+
+async def raises_base_exception(request: Request) -> Response:
+    raise KeyboardInterrupt("a BaseException inside a handler")
+
+def wsgi_exits(environ, start_response):
+    sys.exit(3)
+
+entered = threading.Event()
+
+async def slow(request: Request) -> Response:
+    entered.set()
+    await asyncio.Event().wait()
+    return Response(status_code=204)
+
+app.router.add_route("/loop", remembers_its_loop, methods=["POST"])
+app.router.add_route("/base", raises_base_exception, methods=["POST"])
+app.router.add_route("/slow", slow, methods=["POST"])
+
+@pytest.mark.parametrize("n", range(3))
+@pytest.mark.nexmo_sandbox(app=app, inbound_url="/loop")
+def test_same_loop(nexmo_sandbox, n):
+    nexmo_sandbox.reply("sms", USER, APP_NUMBER, text="hello")
+
+@pytest.mark.nexmo_sandbox(app=app, inbound_url="/base")
+def test_base_exception(nexmo_sandbox):
+    nexmo_sandbox.reply("sms", USER, APP_NUMBER, text="hello")
+
+@pytest.mark.nexmo_sandbox(app=wsgi_exits, inbound_url="/x")
+def test_system_exit(nexmo_sandbox):
+    nexmo_sandbox.reply("sms", USER, APP_NUMBER, text="hello")
+
+@pytest.mark.nexmo_sandbox(app=app, inbound_url="/slow", check_webhooks=False)
+def test_unmounted_mid_request(nexmo_sandbox):
+    vonage = nexmo_sandbox.vonage_client()
+    from vonage_messages import Sms
+    nexmo_sandbox.configure(status_url="http://app.test/slow")
+    vonage.messages.send(Sms(to=USER, from_=APP_NUMBER, text="hi"))  # its webhook goes out
+    assert entered.wait(10)
+    nexmo_sandbox.mount(wsgi_hangs)  # replaced while the old app handles the webhook
+    nexmo_sandbox.settle()
+    [d] = nexmo_sandbox.webhooks.all(event="submitted")
+    assert d.state == "retrying"
+    assert "the app was unmounted before it answered" in d.attempts[0].error
+
+def test_still_fine(nexmo_sandbox):
+    send(nexmo_sandbox)
+    assert len(nexmo_sandbox.inbox("sms", USER)) == 1
+""",
+    )
+    out = result.stdout.str()
+    result.assert_outcomes(passed=5, failed=2)
+    assert "RuntimeError: the app raised KeyboardInterrupt: a BaseException inside a handler" in out
+    assert "RuntimeError: the app raised SystemExit: 3" in out

@@ -55,3 +55,19 @@ def test_a_call_past_its_timeout_says_so(server: SandboxServer) -> None:
         http.get("/_sandbox/wait", params={"count": 1, "timeout": 5, "to": "nobody"}, timeout=0.2)
     # The server is fine afterwards.
     assert http.get("/_sandbox/health").status_code == 200
+
+
+def test_a_failure_inside_the_sandbox_is_its_500_answer_as_over_the_socket(
+    server: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sandbox.testing.calls import SandboxAPIError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug inside a control route")
+
+    monkeypatch.setattr(server.runtime.store, "query", broken)
+    with pytest.raises(SandboxAPIError) as err:
+        server.client.messages()
+    assert err.value.status_code == 500
+    monkeypatch.undo()
+    server.client.reset()  # the recorded error must not reach the next test

@@ -70,3 +70,17 @@ def test_failing_test_report_has_its_timeline_and_the_recording(
     assert kinds[0] == "sent" and kinds[-1] == "clock" and kinds.count("webhook") == 2
     # Only the failing test's sandbox state: "fine" was sent by the other test.
     assert "fine" not in path.read_text()
+
+
+def test_a_recording_that_cannot_be_written_never_hides_the_failure(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_rec=TESTS)
+    blocker = pytester.path / "not-a-dir"
+    blocker.write_text("a file where the folder should be")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", f"--nexmo-sandbox-record={blocker}")
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    assert "INTERNALERROR" not in out
+    assert "assert 'delivered' == 'read'" in out
+    assert "recording not written:" in out and "sent      sms" in out
