@@ -294,7 +294,7 @@ def test_no_app_objects(nexmo_sandbox):
     with running() as server:
         result = pytester.runpytest_subprocess("-n", "2", f"--nexmo-sandbox-url={server.url}")
         result.assert_outcomes(passed=7, errors=1)
-        result.stdout.fnmatch_lines(["*auto_deliver change the whole server*"])
+        result.stdout.fnmatch_lines(["*auto_deliver changes the whole server*"])
         # Each test removed its application's messages when it finished.
         assert server.app.state.runtime.store.count() == 0
 
