@@ -4,11 +4,13 @@ the control API from ``static/app.js``, never a form post to these routes."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox.asgi.io import runtime
@@ -25,6 +27,8 @@ CONVERSATION_PAGE = 100
 TIMERS_PAGE = 100
 WEBHOOKS_PAGE = 50
 WORKFLOWS_PAGE = 50
+SEARCH_PAGE = 100
+SEARCH_MAX = 200  # longer queries are cut: a search box, not an upload
 
 
 def base(request: Request, page: str, **extra: Any) -> dict[str, Any]:
@@ -249,6 +253,97 @@ async def webhooks(request: Request) -> Response:
     )
 
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+PHONE = re.compile(r"\+?[0-9][0-9 ().-]*")
+
+
+def _search_row(m: dict[str, Any], why: str) -> dict[str, Any]:
+    inbound = m.get("direction") == "inbound"
+    text = m.get("text")
+    return {
+        "uuid": str(m.get("message_uuid") or ""),
+        "channel": str(m.get("channel") or ""),
+        "from": str(m.get("from") or ""),
+        "to": str(m.get("to") or ""),
+        "peer": str((m.get("from") if inbound else m.get("to")) or ""),
+        "direction": str(m.get("direction") or ""),
+        "status": str(m.get("status") or ""),
+        "type": str(m.get("message_type") or ""),
+        "text": text if isinstance(text, str) else None,
+        "timestamp": str(m.get("timestamp") or ""),
+        "why": why,
+    }
+
+
+def _when(row: dict[str, Any]) -> float:
+    """A row's virtual time as a number (ISO strings with and without fractions of a second
+    do not sort as text)."""
+    try:
+        return datetime.fromisoformat(row["timestamp"].replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+async def _matches(request: Request, why: str, **flt: str) -> tuple[list[dict[str, Any]], int]:
+    data = await get_json(request, "/_sandbox/messages", {**flt, "limit": SEARCH_PAGE})
+    found = data.get("messages") if isinstance(data, dict) else None
+    total = data.get("total") if isinstance(data, dict) else None
+    rows = [_search_row(m, why) for m in found or [] if isinstance(m, dict)]
+    return rows, total if isinstance(total, int) else len(rows)
+
+
+async def search(request: Request) -> Response:
+    """One box for a message's uuid (straight to it), an address (the messages to or from it)
+    or words of its text, all asked of `GET /_sandbox/messages`."""
+    q = (str_param(request.query_params, "q") or "")[:SEARCH_MAX]
+    if UUID.fullmatch(q):
+        for uuid in dict.fromkeys((q, q.lower())):
+            try:
+                await get_json(request, f"/_sandbox/messages/{quote(uuid, safe='')}")
+            except Unavailable:
+                continue
+            return RedirectResponse(f"/messages/{quote(uuid, safe='')}", status_code=303)
+    rows: dict[str, dict[str, Any]] = {}
+    more = False
+    problem = None
+    if q:
+        # An address is matched whole at either end (the user's, or the app's own number);
+        # a phone number also without its `+`, spaces and dashes. Text is a substring.
+        addresses = [q]
+        if PHONE.fullmatch(q):
+            digits = re.sub(r"[^0-9]", "", q)
+            if digits != q:
+                addresses.append(digits)
+        why = "number" if len(addresses) > 1 or q.isdigit() else "address"
+        queries: list[tuple[str, dict[str, str]]] = []
+        if " " not in q or len(addresses) > 1:
+            for a in addresses:
+                queries += [(why, {"peer": a}), (why, {"to": a}), (why, {"from": a})]
+        queries.append(("text", {"q": q}))
+        try:
+            for why, flt in queries:
+                found, total = await _matches(request, why, **flt)
+                more = more or total > len(found)
+                for row in found:
+                    rows.setdefault(row["uuid"], row)
+        except Unavailable as exc:
+            problem = f"/_sandbox/messages answered {exc.status}: {exc.detail}"
+    results = sorted(rows.values(), key=_when, reverse=True)  # stable: ties keep their order
+    more = more or len(results) > SEARCH_PAGE
+    return render(
+        "search.html",
+        base(
+            request,
+            "search",
+            q=q,
+            results=results[:SEARCH_PAGE],
+            more=more,
+            problem=problem,
+            looks_like_uuid=bool(UUID.fullmatch(q)),
+        ),
+    )
+
+
 async def replay(request: Request) -> Response:
     # The recording is read by static/replay.js in the browser; the server only serves the page.
     return render("replay.html", base(request, "replay"))
@@ -264,4 +359,5 @@ routes = [
     Route("/failover/{kind}/{id}", workflow, methods=["GET"]),
     Route("/webhooks", webhooks, methods=["GET"]),
     Route("/replay", replay, methods=["GET"]),
+    Route("/search", search, methods=["GET"]),
 ]

@@ -18,7 +18,20 @@ from starlette.responses import HTMLResponse
 
 from sandbox.core.clock import iso
 from sandbox.core.error_codes import ASYNC_ERRORS
-from ui.views import composer_kinds, content_view, pretty, safe_url, ticks
+from ui.views import (
+    composer_kinds,
+    content_view,
+    day_label,
+    delivery_facts,
+    human_time,
+    iso_time,
+    pretty,
+    safe_url,
+    split_attempts,
+    ticks,
+    timer_link,
+    with_days,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -71,6 +84,9 @@ def build_env() -> Environment:
     )
     env.filters.update(
         iso=lambda ts: "" if ts is None else iso(ts),
+        iso_any=iso_time,
+        human=human_time,
+        day=day_label,
         hms=_hms,
         short=_short,
         pretty=pretty,
@@ -79,6 +95,10 @@ def build_env() -> Environment:
     env.globals.update(
         view=content_view,
         ticks=ticks,
+        with_days=with_days,
+        delivery_facts=delivery_facts,
+        split_attempts=split_attempts,
+        timer_link=timer_link,
         composer_kinds=composer_kinds,
         error_codes=sorted(ASYNC_ERRORS.items()),
         qs=qs,

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import quote, urlsplit
 
 from sandbox.core.channel import MEDIA_KINDS, Channel
 from sandbox.core.checks import is_http_url
+from sandbox.core.clock import iso
 from sandbox.core.models import Message
 
 
@@ -40,6 +43,7 @@ class Media:
     raw_url: str | None  # what was sent, shown as text when it is not safe
     caption: str | None = None
     name: str | None = None
+    file: str = ""  # what to call it in a placeholder: its name, else its URL's last segment
 
 
 @dataclass(slots=True)
@@ -84,7 +88,20 @@ def _media(kind: str, value: Any) -> Media:
         raw if isinstance(raw, str) else None,
         caption if isinstance(caption, str) else None,
         name if isinstance(name, str) else None,
+        file_name(name, raw),
     )
+
+
+def file_name(name: Any, url: Any) -> str:
+    if isinstance(name, str) and name:
+        return name
+    if not isinstance(url, str):
+        return ""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    return path.rstrip("/").rsplit("/", 1)[-1][:80]
 
 
 # The chips of one message by identity -> their position in the channel's own order.
@@ -202,3 +219,122 @@ COMPOSER_KINDS = ("text", "html", "image", "audio", "video", "file", "location")
 
 def composer_kinds(channel: Channel) -> list[str]:
     return [k for k in COMPOSER_KINDS if k in channel.inbound_types]
+
+
+# -- times ----------------------------------------------------------------------------------
+def _as_datetime(value: Any) -> datetime | None:
+    """A virtual time as the models (epoch seconds) or the control API (ISO 8601) give it."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def iso_time(value: Any) -> str:
+    """The full ISO form (for `datetime` and `title`), whichever form ``value`` came in."""
+    if isinstance(value, str):
+        return value
+    return "" if _as_datetime(value) is None else iso(float(value))
+
+
+def human_time(value: Any, seconds: bool = True) -> str:
+    """`2 Dec 02:07:23`: what a person reads all day (the year is on the clock)."""
+    when = _as_datetime(value)
+    if when is None:
+        return "" if value is None else str(value)
+    return f"{when.day} {when:%b %H:%M:%S}" if seconds else f"{when.day} {when:%b %H:%M}"
+
+
+def day_of(value: Any) -> str:
+    when = _as_datetime(value)
+    return "" if when is None else f"{when:%Y-%m-%d}"
+
+
+def day_label(value: Any) -> str:
+    """`Wed 2 Dec 2026`: a conversation's date separator and the clock's date."""
+    when = _as_datetime(value)
+    return "" if when is None else f"{when:%a} {when.day} {when:%b %Y}"
+
+
+@dataclass(slots=True)
+class DayBreak:
+    day: str  # YYYY-MM-DD, for <time datetime>
+    label: str
+
+
+def with_days(messages: list[Message]) -> list[tuple[DayBreak | None, Message]]:
+    """Each message with the date separator to draw before it: before the first one shown and
+    wherever the virtual day changes (after `until idle` jumps a day, say)."""
+    out: list[tuple[DayBreak | None, Message]] = []
+    last = None
+    for m in messages:
+        day = day_of(m.created_at)
+        out.append((DayBreak(day, day_label(m.created_at)) if day != last else None, m))
+        last = day
+    return out
+
+
+# -- the webhook ledger and the timers ------------------------------------------------------
+@dataclass(slots=True)
+class DeliveryFacts:
+    channel: str | None
+    to: str | None
+    label: str  # the kind and event, once when they are the same word ("inbound")
+
+
+def _address(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        for key in ("number", "id", "address", "email"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
+    return None
+
+
+def delivery_facts(d: Any) -> DeliveryFacts:
+    """Channel and recipient of a delivery (as the control API lists it), read from its
+    payload: v1 bodies carry `channel` and `to`, v0.1 bodies `to: {type, number}`."""
+    obj = d if isinstance(d, dict) else {}
+    body = obj.get("payload")
+    payload: dict[str, Any] = body if isinstance(body, dict) else {}
+    to = payload.get("to")
+    channel = payload.get("channel")
+    if not isinstance(channel, str):
+        typed = to if isinstance(to, dict) else payload.get("from")
+        channel = typed.get("type") if isinstance(typed, dict) else None
+    kind, event = str(obj.get("kind") or ""), str(obj.get("event") or "")
+    label = kind if kind == event or not event else f"{kind} {event}".strip()
+    return DeliveryFacts(channel if isinstance(channel, str) else None, _address(to), label)
+
+
+RECENT_ATTEMPTS = 5  # what an expanded delivery lists; earlier ones fold into a <details>
+
+
+def split_attempts(attempts: Any) -> tuple[list[Any], list[Any]]:
+    """(earlier, recent): the last few attempts shown, the rest folded away."""
+    items = attempts if isinstance(attempts, list) else []
+    cut = max(0, len(items) - RECENT_ATTEMPTS)
+    return items[:cut], items[cut:]
+
+
+def timer_link(kind: str, ref: str | None) -> str | None:
+    """Where what a timer acts on lives in the inbox (its `ref` by kind)."""
+    if not ref:
+        return None
+    if kind == "webhook-retry":
+        # A retrying delivery is in the ledger's `retrying` page; the row's id is the anchor.
+        return f"/webhooks?state=retrying#wh-{quote(ref, safe='')}"
+    if kind == "failover":
+        return f"/failover/dispatch/{quote(ref, safe='')}"
+    return f"/messages/{quote(ref, safe='')}"

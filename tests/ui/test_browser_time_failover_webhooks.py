@@ -210,11 +210,11 @@ def test_webhook_ledger_shows_failures_and_resends(
     expect(item).to_have_attribute("data-state", "retrying")
     expect(item).to_have_class("delivery state-retrying failing")
     item.locator("summary").click()
-    expect(item.locator("pre").first).to_contain_text("Authorization: Bearer ey")
+    expect(item.locator("pre.headers")).to_contain_text("Authorization: Bearer ey")
     expect(item.locator(".attempts tbody tr")).to_have_count(1)
     expect(item.locator(".attempts tbody tr.bad")).to_contain_text("500")
     expect(item.locator(".attempts tbody tr")).to_contain_text("receiver says no")
-    expect(item.locator("pre").nth(1)).to_contain_text(f'"message_uuid": "{uuid}"')
+    expect(item.locator("pre.body")).to_contain_text(f'"message_uuid": "{uuid}"')
 
     page.goto(sandbox.url + "/time")
     expect(page.locator('.timer[data-kind="webhook-retry"]')).to_have_count(1)
