@@ -1,31 +1,41 @@
-# One venv under .venv; every target builds it on demand.
+# One venv under .venv; every target builds what it needs on demand. `make run` installs only
+# what serving needs; the test targets add the test toolchain (pytest, playwright, mypy, ruff,
+# the Vonage SDK...) on top. Each install has its own stamp, redone when pyproject.toml changes.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test check lint types imports clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The test extra includes everything serving needs, so it also stands for the run stamp.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(RUN_STAMP) $@
+
+run: $(RUN_STAMP)
 	$(BIN)/nexmo-sandbox serve $(ARGS)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q $(ARGS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-types: $(STAMP)
+types: $(TEST_STAMP)
 	$(BIN)/mypy
 
-imports: $(STAMP)
+imports: $(TEST_STAMP)
 	$(BIN)/lint-imports
 
 check: lint types imports test

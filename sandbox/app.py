@@ -30,7 +30,14 @@ from sandbox.asgi.io import problem
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.channel import Channel, Registry
 from sandbox.core.clock import VirtualClock
-from sandbox.core.errors import MethodNotAllowed, NotFound, SandboxError
+from sandbox.core.errors import (
+    ControlMethodNotAllowed,
+    ControlNotFound,
+    MethodNotAllowed,
+    NotFound,
+    SandboxError,
+    is_control_path,
+)
 from sandbox.core.events import ErrorRaised
 from sandbox.core.store import Store
 from sandbox.core.timeline import live_ticker
@@ -79,12 +86,14 @@ def create_app(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        # The control API answers in the sandbox's own types; Vonage's paths in Vonage's.
+        control = is_control_path(request.url.path)
         if exc.status_code == 405:
-            return problem(
-                MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}.")
-            )
+            wrong = f"{request.method} is not allowed on {request.url.path}."
+            return problem(ControlMethodNotAllowed(wrong) if control else MethodNotAllowed(wrong))
         if exc.status_code == 404:
-            return problem(NotFound(f"No such endpoint: {request.url.path}."))
+            missing = f"No such endpoint: {request.url.path}."
+            return problem(ControlNotFound(missing) if control else NotFound(missing))
         err = SandboxError(str(exc.detail))
         err.status = exc.status_code
         err.title = str(exc.detail)

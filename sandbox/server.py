@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -115,21 +116,97 @@ def _tls_server(
     return _TlsServer(config)
 
 
+# uvicorn's server and protocol log to this logger; what the sandbox adds to it below goes
+# where uvicorn's own lines go, in the same format.
+uvicorn_log = logging.getLogger("uvicorn.error")
+TLS_RECORD = 0x16  # the first byte of a TLS connection: a handshake record (ClientHello)
+
+
+def _tls_hint(plain_url: str, tls_url: str | None) -> str:
+    port = plain_url.rsplit(":", 1)[1]
+    other = (
+        f"or {tls_url} for https" if tls_url else "or start with --tls for https on its own port"
+    )
+    return f"a TLS (HTTPS) request reached the plain-HTTP port {port}: use {plain_url}, {other}"
+
+
+def _hint_tls_on_plain(config: uvicorn.Config, plain_url: str, tls_url: str | None) -> None:
+    """Give the plain listener's protocol (uvicorn's `http` option, as http_limits sets it) a
+    look at each connection's first byte: a TLS handshake there only makes uvicorn log
+    "Invalid HTTP request received.", so say once, before it, what happened and what to do."""
+    if isinstance(config.http, str):  # a protocol by name: nothing to build on
+        return
+    base: type[Any] = config.http
+    hint = _tls_hint(plain_url, tls_url)
+    told = [False]  # once per listener: a browser retries the handshake several times
+
+    class _SniffTls(base):  # type: ignore[misc]
+        _first_read = True
+
+        def data_received(self, data: bytes) -> None:
+            if self._first_read:
+                self._first_read = False
+                if data[:1] == bytes([TLS_RECORD]) and not told[0]:
+                    told[0] = True
+                    uvicorn_log.warning(hint)
+            super().data_received(data)
+
+    _SniffTls.__name__ = _SniffTls.__qualname__ = base.__name__
+    config.http = _SniffTls
+
+
+class _Once(logging.Filter):
+    """Two uvicorn servers in one process (plain and TLS) would each announce the process
+    ("Started server process [N]" twice): pass each of these lines once, and "Finished" only
+    when it is last (``finishing``), so the log reads as one server's."""
+
+    ONCE = ("Started server process", "Shutting down")
+    LAST = "Finished server process"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+        self.finishing = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not isinstance(record.msg, str):
+            return True
+        if record.msg.startswith(self.LAST):
+            return self.finishing
+        if record.msg.startswith(self.ONCE):
+            line = record.getMessage()
+            if line in self.seen:
+                return False
+            self.seen.add(line)
+        return True
+
+
 async def _serve_pair(
     main: uvicorn.Server,
     main_sock: socket.socket,
     twin: uvicorn.Server,
     twin_sock: socket.socket,
+    once: _Once | None = None,
 ) -> None:
-    """Run both listeners on one loop; when either stops (Ctrl-C, a failure), stop both."""
-    first = asyncio.ensure_future(main.serve(sockets=[main_sock]))
-    # The HTTPS side opens only once the lifespan has started the runtime.
-    while not main.started and not first.done():
-        await asyncio.sleep(0.005)
-    second = asyncio.ensure_future(twin.serve(sockets=[twin_sock]))
-    await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
-    main.should_exit = twin.should_exit = True
-    await asyncio.gather(first, second)
+    """Run both listeners on one loop; when either stops (Ctrl-C, a failure), stop both. With
+    ``once`` (`serve`), the process is announced once, not once per listener."""
+    if once is not None:
+        uvicorn_log.addFilter(once)
+    try:
+        first = asyncio.ensure_future(main.serve(sockets=[main_sock]))
+        # The HTTPS side opens only once the lifespan has started the runtime.
+        while not main.started and not first.done():
+            await asyncio.sleep(0.005)
+        second = asyncio.ensure_future(twin.serve(sockets=[twin_sock]))
+        await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
+        main.should_exit = twin.should_exit = True
+        await asyncio.wait({second})  # the HTTPS side first: the main one finishes the process
+        if once is not None:
+            once.finishing = True
+        await asyncio.gather(first, second)
+    finally:
+        if once is not None:
+            uvicorn_log.removeFilter(once)
 
 
 # The sandbox process keeps every message, status and webhook record for its whole life: a
@@ -182,6 +259,8 @@ def serve(settings: Settings, out: IO[str]) -> int:
     rt = app.state.runtime
     rt.public_url = f"http://{settings.host}:{port}"
     config = config_for(app, REQUEST_TIMEOUT, log_level=settings.log_level)
+    tls_url = None if tls is None else f"https://{_tls_host(settings.host)}:{tls[0]}"
+    _hint_tls_on_plain(config, rt.public_url, tls_url)
     server = uvicorn.Server(config)
     _banner(settings, port, rt.webhooks.signature_secret, out, tls, kept_secret)
     with contextlib.suppress(KeyboardInterrupt):
@@ -189,7 +268,7 @@ def serve(settings: Settings, out: IO[str]) -> int:
             server.run(sockets=[sock])
         else:
             twin = _tls_server(app, tls[1], settings.log_level)
-            asyncio.run(_serve_pair(server, sock, twin, tls_sock))
+            asyncio.run(_serve_pair(server, sock, twin, tls_sock, _Once()))
     print("nexmo-sandbox stopped", file=out)
     return 0
 

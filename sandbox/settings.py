@@ -4,6 +4,7 @@ environment variables, validation and the docs (a test checks the README lists t
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,9 +18,9 @@ MAX_DELAY = 400 * 24 * 3600.0
 def _float_or_none(text: str) -> float | None:
     if text.strip().lower() in ("", "none", "off"):
         return None
-    value = float(text)
-    if not 0 <= value <= MAX_DELAY:  # also refuses nan and inf
-        raise ValueError(f"must be a number of seconds from 0 to {MAX_DELAY:.0f}")
+    value = _finite(text)
+    if value is None or not 0 <= value <= MAX_DELAY:
+        raise ValueError(f"{text!r} is not a number of seconds from 0 to {MAX_DELAY:.0f} (or off)")
     return value
 
 
@@ -28,12 +29,30 @@ def _float_or_none(text: str) -> float | None:
 SERVE_MAX_MESSAGES = 50_000
 
 
+def _whole(text: str) -> int | None:
+    """A whole number written with ASCII digits only (int() also takes `+8`, `8_0`, `٨`)."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
+        return None
+    return int(digits)
+
+
+def _finite(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _bound(text: str) -> int | None:
     if text.strip().lower() in ("0", "none", "off"):
         return None
-    value = int(text)
-    if not 1 <= value <= 10**9:
-        raise ValueError("must be a count of messages from 1 to 1000000000, or 0 for no bound")
+    value = _whole(text)
+    if value is None or not 1 <= value <= 10**9:
+        raise ValueError(
+            f"{text!r} is not a count of messages from 1 to 1000000000 (or 0 for no bound)"
+        )
     return value
 
 
@@ -43,7 +62,7 @@ def _bool(text: str) -> bool:
         return True
     if low in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"not a boolean: {text!r}")
+    raise ValueError(f"{text!r} is not a boolean (true/false, yes/no, on/off, 1/0)")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -51,9 +70,22 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise ValueError("must be 0..65535")
+    value = _whole(text)
+    if value is None or not 0 <= value <= 65535:
+        raise ValueError(f"{text!r} is not a port number (0-65535)")
+    return value
+
+
+# The longest a webhook may take to connect or answer: an hour is far past any real receiver.
+MAX_WEBHOOK_TIMEOUT = 3600.0
+
+
+def _timeout(text: str) -> float:
+    value = _finite(text)
+    if value is None or not 0 < value <= MAX_WEBHOOK_TIMEOUT:
+        raise ValueError(
+            f"{text!r} is not a number of seconds above 0 and up to {MAX_WEBHOOK_TIMEOUT:.0f}"
+        )
     return value
 
 
@@ -110,8 +142,8 @@ OPTIONS: tuple[Option, ...] = (
         str,
         "Webhook signature secret (else generated once, kept in --state-dir).",
     ),
-    Option("webhook_connect_timeout", float, "Webhook connect timeout, real seconds."),
-    Option("webhook_timeout", float, "Webhook response timeout, real seconds."),
+    Option("webhook_connect_timeout", _timeout, "Webhook connect timeout, real seconds."),
+    Option("webhook_timeout", _timeout, "Webhook response timeout, real seconds."),
     Option(
         "failover_on_undeliverable",
         _bool,
@@ -175,18 +207,26 @@ class Settings:
             raw = environ.get(opt.env)
             if raw is None:
                 continue
-            changes[opt.name] = parse_value(opt, raw)
+            changes[opt.name] = parse_value(opt, raw, opt.env)
         return (base or cls()).replace(**changes)
 
 
-def parse_value(opt: Option, raw: str) -> Any:
-    try:
-        value = opt.parse(raw)
-    except ValueError as exc:
-        raise ValueError(f"{opt.flag} / {opt.env}: {exc}") from None
+def check_value(opt: Option, raw: str) -> Any:
+    """``raw`` parsed for ``opt``; a ValueError says what is wrong with it (naming the value
+    and what the option takes, not where it came from)."""
+    value = opt.parse(raw)
     if opt.choices is not None and value not in opt.choices:
-        raise ValueError(f"{opt.flag} / {opt.env}: must be one of {', '.join(opt.choices)}")
+        raise ValueError(f"{raw!r} is not one of {', '.join(opt.choices)}")
     return value
+
+
+def parse_value(opt: Option, raw: str, source: str | None = None) -> Any:
+    """:func:`check_value`, its error prefixed with ``source`` (by default the flag and the
+    variable)."""
+    try:
+        return check_value(opt, raw)
+    except ValueError as exc:
+        raise ValueError(f"{source or f'{opt.flag} / {opt.env}'}: {exc}") from None
 
 
 assert {o.name for o in OPTIONS} == {f.name for f in dataclasses.fields(Settings)}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,34 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+def skip_reasons(reports: list[Any]) -> Counter[str]:
+    """How many skipped reports each reason has (a skip's longrepr is (path, line, reason))."""
+    reasons: Counter[str] = Counter()
+    for report in reports:
+        longrepr = getattr(report, "longrepr", None)
+        if isinstance(longrepr, tuple | list) and len(longrepr) == 3:
+            reason = str(longrepr[2])
+        else:
+            reason = str(longrepr or "no reason given")
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    return reasons
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Skips said out loud at the end, with their reasons, even under -q: a missing tool
+    (Chromium, node) skips whole groups of tests on a user's machine. CI makes the same
+    conditions failures instead (NEXMO_SANDBOX_REQUIRE_ALL, see `need`)."""
+    reasons = skip_reasons(terminalreporter.stats.get("skipped", []))
+    if not reasons:
+        return
+    total = sum(reasons.values())
+    terminalreporter.write_sep(
+        "!", f"{total} test{'s' if total != 1 else ''} skipped", yellow=True, bold=True
+    )
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"  {reason} (x{count})", yellow=True)
 
 
 class Api(TestClient):

@@ -15,6 +15,8 @@ from sandbox.asgi.runtime import Runtime
 from sandbox.core.errors import (
     ApiVersion,
     BadControlRequest,
+    ControlInvalidJson,
+    ControlPayloadTooLarge,
     InvalidJson,
     PayloadTooLarge,
     SandboxError,
@@ -110,8 +112,14 @@ async def read_control_json(
     request: Request, *, optional: bool = False, fields: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
     """A control call's JSON object. With ``fields``, a key the call does not take is a 422
-    naming it: a misspelt `eror_code` must not be dropped without a word."""
-    raw = await read_body(request)
+    naming it: a misspelt `eror_code` must not be dropped without a word. A body that is no
+    JSON object, or too large, is answered in the sandbox's own types, not Vonage's."""
+    try:
+        raw = await read_body(request)
+    except PayloadTooLarge as exc:
+        raise ControlPayloadTooLarge(exc.detail) from None
+    except InvalidJson as exc:
+        raise ControlInvalidJson(exc.detail) from None
     if optional and not raw.strip():
         if request.headers.get("content-type") is not None:
             require_json(request)
@@ -119,7 +127,10 @@ async def read_control_json(
             require_json(request)  # a cross-site POST with no body still needs JSON
         return {}
     require_json(request)
-    body = parse_json_object(raw)
+    try:
+        body = parse_json_object(raw)
+    except InvalidJson as exc:
+        raise ControlInvalidJson(exc.detail) from None
     if fields is not None and (unknown := [k for k in body if k not in fields]):
         takes = ", ".join(fields) if fields else "no fields"
         raise BadControlRequest(

@@ -1,6 +1,6 @@
-"""Query parameters, read one way everywhere: the control API's listings (where a bad value is
-a 400 that names it) and the inbox pages (where a bad value falls back to the default, so a page
-never fails on a hand-edited URL). Page sizes are capped by the caller."""
+"""Query parameters, read one way everywhere: the control API (where a bad value is refused,
+naming it and what it must be) and the inbox pages (where a bad value falls back to the default,
+so a page never fails on a hand-edited URL). Page sizes are capped by the caller."""
 
 from __future__ import annotations
 
@@ -29,14 +29,18 @@ def int_param(
         if value >= lo:
             return value
     if strict:
-        raise BadControlRequest(
-            f"{name} must be a whole number.", invalid=[(name, "not a number")], status=400
-        )
+        reason = f"must be a whole number >= {lo}"
+        raise BadControlRequest(f"{name} {reason}, not {_shown(raw)}.", invalid=[(name, reason)])
     return default
 
 
+def _shown(raw: str) -> str:
+    """A bad value as an answer quotes it: in full when short, else its start."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:40]!r}..."
+
+
 def number_param(query: Query, name: str, default: float, lo: float, hi: float) -> float:
-    """A number in [lo, hi] (a 400 otherwise, NaN included); missing or empty: ``default``."""
+    """A number in [lo, hi] (a 422 otherwise, NaN included); missing or empty: ``default``."""
     raw = query.get(name, "")
     if raw == "":
         return default
@@ -46,9 +50,8 @@ def number_param(query: Query, name: str, default: float, lo: float, hi: float) 
         value = float("nan")
     if not lo <= value <= hi:  # also refuses nan
         raise BadControlRequest(
-            f"{name} must be a number from {lo:g} to {hi:g}.",
-            invalid=[(name, f"must be a number from {lo:g} to {hi:g}.")],
-            status=400,
+            f"{name} must be a number from {lo:g} to {hi:g}, not {_shown(raw)}.",
+            invalid=[(name, f"must be a number from {lo:g} to {hi:g}")],
         )
     return value
 

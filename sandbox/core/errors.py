@@ -15,7 +15,13 @@
         ├── UnsupportedMediaType      415 (state changes need application/json: no CSRF forms)
         ├── IllegalTransition         409
         ├── TrustLocked               403 (--strict-auth: weakening it needs --control-token)
-        └── ControlNotFound           404
+        ├── ControlNotFound           404
+        ├── ControlInvalidJson        422 (the control API's own answer to a body not JSON)
+        ├── ControlPayloadTooLarge    413
+        └── ControlMethodNotAllowed   405
+
+Under `/_sandbox` every answer uses the sandbox's own types (CONTROL_BASE), 404 and 405 from
+routing included; Vonage's paths keep Vonage's.
 
 `sandbox.asgi.io.problem` is the one place these become HTTP responses.
 """
@@ -206,3 +212,29 @@ class ControlNotFound(ControlProblem):
     status = 404
     type = f"{CONTROL_BASE}#not-found"
     title = "Not found"
+
+
+class ControlInvalidJson(ControlProblem):
+    status = 422
+    type = f"{CONTROL_BASE}#invalid-json"
+    title = "The request body is not valid JSON"
+
+
+class ControlPayloadTooLarge(ControlProblem):
+    status = 413
+    type = f"{CONTROL_BASE}#payload-too-large"
+    title = "Payload Too Large"  # the same words as Vonage's 413, under the sandbox's type
+
+
+class ControlMethodNotAllowed(ControlProblem):
+    status = 405
+    type = f"{CONTROL_BASE}#method-not-allowed"
+    title = "Wrong HTTP method"  # the same words as Vonage's 405, under the sandbox's type
+
+
+CONTROL_PREFIX = "/_sandbox"
+
+
+def is_control_path(path: str) -> bool:
+    """`/_sandbox` and everything under it: the sandbox's own API, answered in its own types."""
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")

@@ -146,7 +146,7 @@ def test_conversations_api_and_seen(api: Api) -> None:
     row = data["conversations"][0]
     assert (row["peer"], row["app_address"], row["count"], row["unread"]) == (USER, APP, 2, 1)
     assert row["last"]["text"] == "yo" and row["last"]["direction"] == "inbound"
-    assert api.get("/_sandbox/conversations?limit=x").status_code == 400
+    assert api.get("/_sandbox/conversations?limit=x").status_code == 422
 
     seen = api.post(
         "/_sandbox/conversations/seen", content=b'{"channel":"sms","peer":"%s"}' % USER.encode()

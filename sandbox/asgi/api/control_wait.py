@@ -45,8 +45,7 @@ async def wait(request: Request) -> Response:
         raise BadControlRequest(
             "Only kind=message can be waited for; webhooks are attempted before the call that "
             "caused them answers (use POST /_sandbox/settle, then GET /_sandbox/webhooks).",
-            invalid=[("kind", "must be message.")],
-            status=400,
+            invalid=[("kind", "must be message")],
         )
     only(query, ("kind", *MESSAGE_FILTERS, "count", "timeout", "limit"))
     flt = message_filter(query)
