@@ -71,3 +71,10 @@ def test_a_failure_inside_the_sandbox_is_its_500_answer_as_over_the_socket(
     assert err.value.status_code == 500
     monkeypatch.undo()
     server.client.reset()  # the recorded error must not reach the next test
+
+
+def test_an_unknown_channel_is_named_not_an_empty_inbox(server: SandboxServer) -> None:
+    handle = SandboxHandle(server)
+    with pytest.raises(ValueError, match=r"unknown channel 'whatsap'; the sandbox has: .*whatsapp"):
+        handle.inbox("whatsap", "447700900000")
+    assert handle.inbox("whatsapp", "447700900000").channel == "whatsapp"
