@@ -253,6 +253,30 @@ async def webhooks(request: Request) -> Response:
     )
 
 
+async def webhook(request: Request) -> Response:
+    """One delivery, open: where a retry timer on /time leads, whatever page it would be on."""
+    delivery_id = request.path_params["delivery_id"]
+    try:
+        row = await get_json(request, f"/_sandbox/webhooks/{quote(delivery_id, safe='')}")
+    except Unavailable as exc:
+        what = f"No webhook {delivery_id}." if exc.status == 404 else exc.detail
+        return render("missing.html", base(request, "missing", what=what), exc.status)
+    rt = runtime(request)
+    return render(
+        "webhooks.html",
+        base(
+            request,
+            "webhooks",
+            rows=[row],
+            links={row.get("message_uuid"): _conversation_link(rt, row.get("message_uuid"))},
+            filters={},
+            nav=pages(1, WEBHOOKS_PAGE, 0),
+            problem=None,
+            open_id=row.get("id"),
+        ),
+    )
+
+
 UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 PHONE = re.compile(r"\+?[0-9][0-9 ().-]*")
 
@@ -358,6 +382,7 @@ routes = [
     Route("/failover", failover, methods=["GET"]),
     Route("/failover/{kind}/{id}", workflow, methods=["GET"]),
     Route("/webhooks", webhooks, methods=["GET"]),
+    Route("/webhooks/{delivery_id}", webhook, methods=["GET"]),
     Route("/replay", replay, methods=["GET"]),
     Route("/search", search, methods=["GET"]),
 ]

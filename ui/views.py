@@ -333,8 +333,7 @@ def timer_link(kind: str, ref: str | None) -> str | None:
     if not ref:
         return None
     if kind == "webhook-retry":
-        # A retrying delivery is in the ledger's `retrying` page; the row's id is the anchor.
-        return f"/webhooks?state=retrying#wh-{quote(ref, safe='')}"
+        return f"/webhooks/{quote(ref, safe='')}"  # its own page: no ledger page to guess
     if kind == "failover":
         return f"/failover/dispatch/{quote(ref, safe='')}"
     return f"/messages/{quote(ref, safe='')}"

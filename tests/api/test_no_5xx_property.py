@@ -673,6 +673,7 @@ GET_ROUTES = [
     "/failover/dispatch/<seed:dispatch>",
     "/failover/{application}/{message}",
     "/webhooks",
+    "/webhooks/{delivery}",
     "/replay",
     "/search",
     "/static/app.css",

@@ -169,3 +169,8 @@ def test_static_files_and_pages_are_served(api: Api) -> None:
         r = api.get(path)
         assert r.status_code == 200, path
         assert 'id="clock-now"' in r.text
+
+
+def test_one_webhook_page_and_an_unknown_one(api: Api) -> None:
+    assert api.get("/webhooks/wh_999999").status_code == 404
+    assert "No webhook wh_999999." in api.get("/webhooks/wh_999999").text
