@@ -5,28 +5,18 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from tests.harness import Live
 from tests.receiver import Receiver
 from tests.ui.conftest import settled
+from tests.ui.pw import conversation_url, expect
 
 pytestmark = pytest.mark.e2e
 
 APP = "447700900000"
 USER = "447700900001"
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(target)
-
-
-def conversation_url(sb: Live, channel: str, peer: str) -> str:
-    return f"{sb.url}/conversation?channel={channel}&peer={quote(peer)}"
 
 
 def wait_live(page: Any) -> None:

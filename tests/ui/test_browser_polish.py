@@ -8,7 +8,6 @@ import itertools
 import math
 import re
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
@@ -16,6 +15,7 @@ from tests.conftest import need
 from tests.harness import Live
 from tests.receiver import Receiver
 from tests.ui.conftest import PageProblems
+from tests.ui.pw import conversation_url, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -23,16 +23,6 @@ APP = "447700900000"
 USER = "447700900001"
 SHOP = "shop@example.com"
 CUSTOMER = "ann@example.net"
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(target)
-
-
-def conversation_url(sb: Live, channel: str, peer: str) -> str:
-    return f"{sb.url}/conversation?channel={channel}&peer={quote(peer)}"
 
 
 # -- colour arithmetic: WCAG contrast and CIEDE2000 ----------------------------------------

@@ -13,6 +13,7 @@ from tests.harness import Live
 from tests.helpers import bearer
 from tests.receiver import Receiver
 from tests.ui.conftest import settled
+from tests.ui.pw import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +21,6 @@ USER = "447700900001"
 AGENT = "Vonage"
 SHOP = "shop@example.com"
 CUSTOMER = "ann@example.net"
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(target)
 
 
 def card(title: str, postback: str, media: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sandbox.testing.fixture import SandboxHandle, SandboxServer
 from tests.conftest import Api
 from tests.harness import Live
 from tests.helpers import BASIC
+from tests.ui.pw import expect
 from ui.templating import CSP
 
 APP = "447700900000"
@@ -27,12 +28,6 @@ TEST_ID = "tests/test_shop.py::test_x"
 HOSTILE_TEXT = "<img src=x onerror=alert(1)>"
 HOSTILE_FAILURE = "AssertionError: <script>alert(2)</script><b id=bold>boom</b>"
 HOSTILE_SUMMARY = '<img src=y onerror="alert(3)"><a href="javascript:alert(4)">x</a>'
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as pw_expect
-
-    return pw_expect(target)
 
 
 # -- the recording ------------------------------------------------------------------------------
