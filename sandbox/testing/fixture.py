@@ -221,9 +221,9 @@ class SandboxHandle:
     def inbox(self, channel: str, number: str) -> Inbox:
         """The simulated handset ``number`` on ``channel``."""
         runtime = self.server.runtime
-        if runtime is not None and runtime.channels.get(channel) is None:
-            known = ", ".join(runtime.channels.names())
-            raise ValueError(f"unknown channel {channel!r}; the sandbox has: {known}")
+        known = runtime.channels.names() if runtime is not None else self.server.channels
+        if known is not None and channel not in known:
+            raise ValueError(f"unknown channel {channel!r}; the sandbox has: {', '.join(known)}")
         return Inbox(self, channel, number)
 
     def wait_for(self, *, count: int = 1, timeout: float = 5.0, **filters: Any) -> Message:

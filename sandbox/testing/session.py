@@ -67,6 +67,8 @@ class SandboxServer:
         self.client = SandboxClient(self.url, transport=transport, trust_env=background is None)
         # The HTTPS listener (in-process server started with Settings(tls=True)), else None.
         self.tls_url: str | None = getattr(background, "tls_url", None)
+        # The channels of a remote server (its health answer), for naming a misspelt one.
+        self.channels: list[str] | None = None
         self.ca_path: str | None = getattr(background, "ca_path", None)
 
     @property
@@ -102,7 +104,10 @@ class SandboxServer:
     @classmethod
     def connect(cls, url: str) -> SandboxServer:
         server = cls(url)
-        server.client.health()  # fail at session start, not in the first test
+        health = server.client.health()  # fail at session start, not in the first test
+        channels = health.get("channels")
+        if isinstance(channels, list):  # a server older than the list says nothing
+            server.channels = [str(c) for c in channels]
         return server
 
     def stop(self) -> None:

@@ -289,11 +289,15 @@ def test_server_wide_options_are_refused(nexmo_sandbox):
 def test_no_app_objects(nexmo_sandbox):
     with pytest.raises(RuntimeError, match="in-process sandbox"):
         nexmo_sandbox.mount(lambda e, s: [], status_url="/x")
+
+def test_a_misspelt_channel_is_named(nexmo_sandbox):
+    with pytest.raises(ValueError, match="unknown channel 'whatsap'; the sandbox has: .*whatsapp"):
+        nexmo_sandbox.inbox("whatsap", "447700900000")
 """
     )
     with running() as server:
         result = pytester.runpytest_subprocess("-n", "2", f"--nexmo-sandbox-url={server.url}")
-        result.assert_outcomes(passed=7, errors=1)
+        result.assert_outcomes(passed=8, errors=1)
         result.stdout.fnmatch_lines(["*auto_deliver changes the whole server*"])
         # Each test removed its application's messages when it finished.
         assert server.app.state.runtime.store.count() == 0

@@ -36,6 +36,7 @@ async def health(request: Request) -> Response:
                 "pruned": rt.engine.pruned,
             },
             "webhooks": len(rt.webhooks.ledger),
+            "channels": rt.channels.names(),  # what an inbox may be asked for
         }
     )
 
