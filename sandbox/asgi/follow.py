@@ -15,9 +15,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sandbox.core.clock import VirtualClock, iso
-from sandbox.core.events import ErrorRaised, EventBus
-from sandbox.core.scheduler import Scheduler
+from sandbox.core.clock import iso
+from sandbox.core.events import ErrorRaised
 from sandbox.core.store import Store
 from sandbox.core.timeline import Timeline
 
@@ -28,19 +27,12 @@ SAME_INSTANT = 0.001
 
 
 class FollowedClock:
-    def __init__(
-        self,
-        timeline: Timeline,
-        clock: VirtualClock,
-        scheduler: Scheduler,
-        store: Store,
-        bus: EventBus,
-    ) -> None:
+    def __init__(self, timeline: Timeline, store: Store) -> None:
         self.timeline = timeline
-        self.clock = clock
-        self.scheduler = scheduler
+        self.clock = timeline.clock
+        self.scheduler = timeline.scheduler
         self.store = store
-        self.bus = bus
+        self.bus = timeline.bus
         self.source: Source | None = None
         self._refused: float | None = None  # the backwards move already reported
         self._followed = False  # since the last full reset

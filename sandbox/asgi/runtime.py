@@ -69,9 +69,7 @@ class Runtime:
         )
         self.timeline = Timeline(self.clock, self.scheduler, self.bus, self.webhooks)
         # A clock outside to follow (the fixture's follow_time): none unless a test asks.
-        self.followed = FollowedClock(
-            self.timeline, self.clock, self.scheduler, self.store, self.bus
-        )
+        self.followed = FollowedClock(self.timeline, self.store)
         # After the webhooks: a status webhook must be queued before the failover it triggers.
         self.failover = Failover(self.engine, self.bus, self.scheduler)
         self.dispatches = Dispatches(self.engine, self.bus, self.scheduler)

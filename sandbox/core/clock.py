@@ -32,17 +32,23 @@ def process_time() -> float:
     return time.time()
 
 
+def _real_monotonic() -> Callable[[], float]:
+    """``time.monotonic`` as it really is, chosen once at import: imported while a freezegun
+    freeze is on, the module attribute is already its fake, and freezegun keeps the real one."""
+    freezegun = sys.modules.get("freezegun.api")
+    if freezegun is not None and time.monotonic is getattr(freezegun, "fake_monotonic", None):
+        real: Callable[[], float] = freezegun.real_monotonic
+        return real
+    return time.monotonic
+
+
 class _Real:
     # Kept on a class: freezegun swaps every module-level reference to the real functions.
-    monotonic = staticmethod(time.monotonic)
+    monotonic = staticmethod(_real_monotonic())
 
 
 def real_monotonic() -> float:
     """Monotonic seconds that no freeze stops (freezegun fakes ``time.monotonic`` too)."""
-    freezegun = sys.modules.get("freezegun.api")
-    if freezegun is not None and _Real.monotonic is getattr(freezegun, "fake_monotonic", None):
-        # Imported while a freeze was on: what was captured is the fake.
-        return float(freezegun.real_monotonic())
     return _Real.monotonic()
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,19 +30,21 @@ BODY_SHOWN = 300
 def webhook_problems(
     deliveries: Iterable[Delivery],
     *,
-    secret: str | None,
+    secret: Callable[[], str | None],
     app_clock: Mapping[str, float],
     mounted: bool,
     remote: bool = False,
 ) -> list[str]:
     """One paragraph per webhook that did not reach the app cleanly. ``app_clock`` maps an
     ``Authorization`` value to the app's clock when it was handed that token (in-process apps);
-    ``mounted``: an app object receives the webhooks, so a webhook with no URL went nowhere."""
+    ``mounted``: an app object receives the webhooks, so a webhook with no URL went nowhere;
+    ``secret`` is asked (once) only if a refusal is to be explained by the signature."""
+    asked_once = functools.cache(secret)
     out: list[str] = []
     for d in deliveries:
-        bad = [a for a in d.attempts if _refused(a)]
+        bad = [a for a in d.attempts if not _ok(a)]
         if bad:
-            out.append(_explain(d, bad[-1], secret, app_clock, remote))
+            out.append(_explain(d, bad[-1], asked_once, app_clock, remote))
         elif d.state == "no_url" and mounted:
             setting = "inbound_url" if d.kind == "inbound" else "status_url"
             out.append(
@@ -64,12 +67,12 @@ def _ok(a: Attempt) -> bool:
     return a.error is None and a.status_code is not None and 200 <= a.status_code < 300
 
 
-def _refused(a: Attempt) -> bool:
-    return not _ok(a)
-
-
 def _explain(
-    d: Delivery, a: Attempt, secret: str | None, app_clock: Mapping[str, float], remote: bool
+    d: Delivery,
+    a: Attempt,
+    secret: Callable[[], str | None],
+    app_clock: Mapping[str, float],
+    remote: bool,
 ) -> str:
     what = f"answered HTTP {a.status_code}" if a.error is None else f"failed ({a.error})"
     lines = [f"webhook {d.kind}/{d.event} to {a.url}: the app {what} on attempt {a.n}."]
@@ -89,7 +92,7 @@ def _explain(
             "  404: no route at that path. Check status_url / inbound_url against the app's routes."
         )
     if a.status_code in (401, 403) or (a.status_code is not None and 400 <= a.status_code < 500):
-        lines.extend("  " + s for s in signature_findings(d, secret, app_clock, remote))
+        lines.extend("  " + s for s in signature_findings(d, secret(), app_clock, remote))
     return "\n".join(lines)
 
 
