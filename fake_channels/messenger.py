@@ -30,6 +30,7 @@ MESSENGER = Channel(
     outbound_types=("text", "image", "audio", "video", "file"),
     inbound_types=("text", "image", "audio", "video", "file", "unsupported"),
     v01_outbound_types=("text", "image", "audio", "video", "file", "template", "custom"),
+    v01_inbound_types=("text", "image", "audio", "video", "file"),
     has_read=True,
     text_limit=640,
     price="0.0000",

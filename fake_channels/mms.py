@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core.channel import NETWORK_CODE, Channel
-from sandbox.core.checks import E164, SHORT_CODE, Issue, check_media
+from sandbox.core.checks import E164, SHORT_CODE, Issue, check_media, check_url
 from sandbox.core.models import Message, StatusChange
+
+ATTACHMENT_TYPES = ("image", "audio", "video", "vcard", "file")
 
 
 def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
@@ -21,7 +23,7 @@ def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
             issues.append(Issue(1150, name, "must be an object."))
             continue
         kind = item.get("type")
-        if kind not in ("image", "audio", "video", "vcard", "file"):
+        if kind not in ATTACHMENT_TYPES:
             issues.append(
                 Issue(1150, f"{name}.type", "must be one of: image, audio, video, vcard, file.")
             )
@@ -46,9 +48,35 @@ def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
     return {"destination": {"network_code": NETWORK_CODE}}
 
 
+def _attachments(value: Any, name: str, issues: list[Issue]) -> None:
+    """A user's MMS with several attachments: `content`, each `{type, url}`, as Vonage's
+    inbound MMS webhook lists them beside the first one's own object."""
+    if not isinstance(value, list) or not value:
+        issues.append(Issue(1150, name, "must be a non-empty array of {type, url} attachments."))
+        return
+    for i, item in enumerate(value):
+        at = f"{name}[{i}]"
+        if not isinstance(item, Mapping):
+            issues.append(Issue(1150, at, "must be an object."))
+            continue
+        if item.get("type") not in ATTACHMENT_TYPES:
+            issues.append(
+                Issue(1150, f"{at}.type", "must be one of: " + ", ".join(ATTACHMENT_TYPES))
+            )
+        check_url(issues, item.get("url"), f"{at}.url")
+        issues.extend(
+            Issue(1150, f"{at}.{key}", "is not part of an attachment (type, url).")
+            for key in item
+            if key not in ("type", "url")
+        )
+
+
 def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:
     extra = message.extra or {}
-    return {"origin": extra.get("origin", {"network_code": NETWORK_CODE})}
+    out: dict[str, Any] = {"origin": extra.get("origin", {"network_code": NETWORK_CODE})}
+    if "content" in extra:
+        out["content"] = extra["content"]
+    return out
 
 
 MMS = Channel(
@@ -60,6 +88,7 @@ MMS = Channel(
     outbound_types=("text", "image", "vcard", "audio", "video", "file", "content"),
     inbound_types=("text", "image", "vcard", "audio", "video", "file"),
     v01_outbound_types=("text", "image", "vcard", "audio", "video", "file"),
+    v01_inbound_types=("text", "image"),  # the 2018 overview's inbound MMS
     has_read=False,
     text_limit=5000,
     price="0.0400",
@@ -70,5 +99,6 @@ MMS = Channel(
     from_patterns=(SHORT_CODE,),
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
-    inbound_fields=("origin",),
+    inbound_fields=("origin", "content"),
+    inbound_field_checks={"content": _attachments},
 )

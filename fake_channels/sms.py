@@ -82,6 +82,7 @@ SMS = Channel(
     outbound_types=("text",),
     inbound_types=("text",),
     v01_outbound_types=("text",),
+    v01_inbound_types=("text",),
     has_read=False,
     text_limit=1000,
     price="0.0333",

@@ -7,12 +7,12 @@ from typing import Any
 
 from sandbox.core.channel import Channel
 from sandbox.core.checks import (
-    URL_MAX,
     Issue,
     as_object,
     check_enum,
     check_int,
     check_string,
+    check_url,
 )
 from sandbox.core.models import Message
 
@@ -28,9 +28,7 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
     if "action" in block:
         action = as_object(issues, block.get("action"), f"{name}.action", code=1110)
         if action:
-            check_string(
-                issues, action.get("url"), f"{name}.action.url", code=1110, max_len=URL_MAX
-            )
+            check_url(issues, action.get("url"), f"{name}.action.url", code=1110)
             check_string(issues, action.get("text"), f"{name}.action.text", code=1110, max_len=30)
     for key, hi in (("duration", 600), ("file_size", 200)):
         if key in block:
@@ -50,7 +48,7 @@ def _image(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> No
 def _video(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
     video = body.get("video")
     if isinstance(video, Mapping):
-        check_string(issues, video.get("thumb_url"), "video.thumb_url", max_len=1000)
+        check_url(issues, video.get("thumb_url"), "video.thumb_url", max_len=1000)
     block = body.get("viber_service")
     block = block if isinstance(block, Mapping) else {}
     for key in ("duration", "file_size"):
@@ -87,6 +85,7 @@ VIBER = Channel(
     outbound_types=("text", "image", "video", "file"),
     inbound_types=("text", "image", "video", "file"),
     v01_outbound_types=("text", "image", "template", "custom"),
+    v01_inbound_types=("text",),  # the 2018 schema: text, anything else unsupported
     has_read=True,
     text_limit=1000,
     price="0.0100",

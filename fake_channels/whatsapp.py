@@ -10,10 +10,10 @@ from typing import Any
 
 from sandbox.core.channel import Channel
 from sandbox.core.checks import (
-    URL_MAX,
     Issue,
     check_enum,
     check_string,
+    check_url,
     object_at,
 )
 from sandbox.core.ids import stable_uuid
@@ -50,7 +50,7 @@ def _sticker(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> 
     if has_url == has_id:
         issues.append(Issue(1150, "sticker", "must have exactly one of url or id."))
     elif has_url:
-        check_string(issues, obj.get("url"), "sticker.url", max_len=URL_MAX)
+        check_url(issues, obj.get("url"), "sticker.url")
     else:
         check_string(issues, obj.get("id"), "sticker.id", max_len=200)
 
@@ -66,6 +66,11 @@ def _reaction(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) ->
     context = body.get("context")
     if not isinstance(context, Mapping) or not isinstance(context.get("message_uuid"), str):
         issues.append(Issue(1150, "context.message_uuid", "is required for reactions."))
+
+
+def _provider_message(value: Any, name: str, issues: list[Issue]) -> None:
+    # A string in Vonage's inbound schema: WhatsApp's own payload, passed on as text.
+    check_string(issues, value, name, max_len=None)
 
 
 def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
@@ -142,6 +147,9 @@ WHATSAPP = Channel(
         "unsupported",
     ),
     v01_outbound_types=("text", "image", "audio", "video", "file", "template", "custom"),
+    # The 2018 schema knew these; contacts, replies, buttons, orders, stickers and reactions
+    # reach a v0.1 webhook as `unsupported`.
+    v01_inbound_types=("text", "image", "audio", "video", "file", "location"),
     has_read=True,
     text_limit=4096,
     price="0.0147",
@@ -154,4 +162,5 @@ WHATSAPP = Channel(
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
     inbound_fields=("profile", "context", "whatsapp", "provider_message"),
+    inbound_field_checks={"provider_message": _provider_message},
 )

@@ -89,8 +89,10 @@ def create_app(
         # The control API answers in the sandbox's own types; Vonage's paths in Vonage's.
         control = is_control_path(request.url.path)
         if exc.status_code == 405:
+            if not control:
+                return problem(MethodNotAllowed(request.method))
             wrong = f"{request.method} is not allowed on {request.url.path}."
-            return problem(ControlMethodNotAllowed(wrong) if control else MethodNotAllowed(wrong))
+            return problem(ControlMethodNotAllowed(wrong))
         if exc.status_code == 404:
             missing = f"No such endpoint: {request.url.path}."
             return problem(ControlNotFound(missing) if control else NotFound(missing))

@@ -42,6 +42,12 @@ def trace_id(api: ApiVersion = "v1") -> str:
     return uuid.uuid4().hex if api == "v0.1" else str(uuid.uuid4())
 
 
+def trace_header(api: ApiVersion = "v1") -> dict[str, str]:
+    """Vonage's gateway stamps every answer of its APIs, successes included, with a trace id
+    (what support asks for); the sandbox does the same on its Vonage paths."""
+    return {"x-nexmo-trace-id": trace_id(api)}
+
+
 def problem(err: SandboxError, api: ApiVersion = "v1") -> Response:
     instance = trace_id(api)
     body = err.body()
@@ -54,11 +60,12 @@ def problem(err: SandboxError, api: ApiVersion = "v1") -> Response:
     )
 
 
-def json_response(data: Any, status: int = 200) -> Response:
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         json.dumps(data, ensure_ascii=False, separators=(",", ":")),
         status_code=status,
         media_type="application/json",
+        headers=headers,
     )
 
 
@@ -162,4 +169,4 @@ async def accept_send(
         return problem(exc, api)
     rt.timeline.fire_due()
     await rt.webhooks.backpressure()
-    return json_response(result, 202)
+    return json_response(result, 202, trace_header(api))

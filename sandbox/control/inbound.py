@@ -96,7 +96,10 @@ def parse_inbound(body: Mapping[str, Any], channels: Registry, store: Store) -> 
     )
     extra = {k: body[k] for k in channel.inbound_fields if k in body}
     for key, value in extra.items():
-        if not isinstance(value, Mapping):
+        check = channel.inbound_field_checks.get(key)
+        if check is not None:
+            check(value, key, issues)
+        elif not isinstance(value, Mapping):
             issues.append(Issue(1150, key, "must be an object."))
     application_id = body.get("application_id")
     if application_id is not None and not isinstance(application_id, str):

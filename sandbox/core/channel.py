@@ -60,6 +60,8 @@ class MailParts(NamedTuple):
 
 
 Mail = Callable[[Message], MailParts]
+# A check of one field a simulated user's inbound message carries: (value, name, issues).
+InboundFieldCheck = Callable[[Any, str, list[Issue]], None]
 # Checks of the whole v1 message body, whatever its type (RCS suggestions, SMS pool_id ...).
 MessageCheck = Callable[[Mapping[str, Any], list[Issue]], None]
 
@@ -93,8 +95,14 @@ class Channel:
     # (kept with the message: RCS `suggestions`, SMS `pool_id` ...), and their checks.
     message_fields: tuple[str, ...] = ()
     message_check: MessageCheck | None = None
-    # What a simulated user's inbound message may carry besides its content (`profile` ...).
+    # What a simulated user's inbound message may carry besides its content (`profile` ...):
+    # objects, unless ``inbound_field_checks`` gives a field a check of its own (WhatsApp's
+    # `provider_message` is a string, MMS `content` an array of attachments).
     inbound_fields: tuple[str, ...] = ()
+    inbound_field_checks: Mapping[str, InboundFieldCheck] = field(default_factory=dict)
+    # The inbound message types the 2018 format has for this channel; others reach a v0.1
+    # webhook as `unsupported`, as they did from Vonage.
+    v01_inbound_types: tuple[str, ...] = ()
     # What the 2018 APIs (Messages v0.1, Dispatch) let this channel send.
     v01_outbound_types: tuple[str, ...] = ()
     # Message types that are charged; None: all of them (WhatsApp charges templates only:

@@ -58,10 +58,18 @@ def is_http_url(value: Any) -> bool:
 
 
 def check_url(
-    issues: list[Issue], value: Any, name: str, *, code: int = 1150, max_len: int = URL_MAX
+    issues: list[Issue],
+    value: Any,
+    name: str,
+    *,
+    code: int = 1150,
+    max_len: int = URL_MAX,
+    required: bool = True,
 ) -> None:
-    """A required absolute http(s) URL of at most ``max_len`` characters."""
-    check_string(issues, value, name, code=code, max_len=max_len)
+    """An absolute http(s) URL of at most ``max_len`` characters: Vonage's `format: url`
+    fields (media, thumbnails, buttons) are fetched by the provider, so a value that is not
+    one fails the send."""
+    check_string(issues, value, name, code=code, max_len=max_len, required=required)
     if isinstance(value, str) and value and not is_http_url(value):
         issues.append(Issue(code, name, "must be an absolute http or https URL."))
 
@@ -88,6 +96,19 @@ def check_string(
         issues.append(Issue(code, name, f"must be at least {min_len} characters long."))
     elif max_len is not None and len(value) > max_len:
         issues.append(Issue(code, name, f"must be at most {max_len} characters long."))
+
+
+def null_paths(value: Any, name: str) -> list[str]:
+    """Where ``value`` (found at ``name``) holds a JSON null, as parameter paths. Vonage's
+    Messages schemas allow null nowhere: an absent field and a null one are not the same, and
+    an app that sends `"encoding_type": null` meant something the API will not do."""
+    if value is None:
+        return [name]
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in null_paths(v, f"{name}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in null_paths(v, f"{name}[{i}]")]
+    return []
 
 
 def check_enum(
@@ -165,7 +186,7 @@ def check_media(
     obj = as_object(issues, value, name)
     if not obj and value is not None and not isinstance(value, Mapping):
         return
-    check_string(issues, obj.get("url"), f"{name}.url", max_len=URL_MAX)
+    check_url(issues, obj.get("url"), f"{name}.url")
     if caption and "caption" in obj:
         check_string(issues, obj.get("caption"), f"{name}.caption", max_len=CAPTION_MAX)
     if file_name and "name" in obj:

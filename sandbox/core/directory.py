@@ -5,13 +5,15 @@ goes through one object and is published as its own event."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from sandbox.core.channel import Registry
 from sandbox.core.clock import Clock
 from sandbox.core.config import RunConfig
-from sandbox.core.errors import BadControlRequest
+from sandbox.core.errors import BadControlRequest, LowBalance
 from sandbox.core.events import AccountUpdated, ApplicationUpdated, ConfigUpdated, EventBus
-from sandbox.core.models import Account, Application
+from sandbox.core.models import Account, Application, Outbound, Sender
 from sandbox.core.store import Store
 
 APPLICATION_FIELDS = (
@@ -23,7 +25,7 @@ APPLICATION_FIELDS = (
     "signature_secret",
     "api_key",
 )
-ACCOUNT_FIELDS = ("api_secret", "signature_secret")
+ACCOUNT_FIELDS = ("api_secret", "signature_secret", "balance")
 
 
 class Directory:
@@ -31,6 +33,7 @@ class Directory:
     store: Store
     bus: EventBus
     config: RunConfig
+    channels: Registry
 
     # -- configuration -----------------------------------------------------------------------
     def configure(self, changes: Mapping[str, Any]) -> RunConfig:
@@ -81,3 +84,33 @@ class Directory:
         if created or changed:
             self.bus.publish(AccountUpdated(account))
         return account
+
+    # -- credit ------------------------------------------------------------------------------
+    def paying_account(self, sender: Sender) -> Account | None:
+        """The account a send is charged to: the Basic key, or the JWT application's key."""
+        key = sender.api_key
+        if key is None and sender.application_id is not None:
+            app = self.store.applications.get(sender.application_id)
+            key = app.api_key if app is not None else None
+        return self.store.accounts.get(key) if key is not None else None
+
+    def require_credit(self, sender: Sender, draft: Outbound) -> None:
+        """Refuse a send (402) whose account has a balance below the price of what it sends
+        now (the first message: later failover steps are charged when they go), or none left
+        at all. Accounts without a balance have unlimited credit."""
+        account = self.paying_account(sender)
+        if account is None or account.balance is None:
+            return
+        price = Decimal(self.channels[draft.channel].usage_price(draft.message_type))
+        balance = Decimal(account.balance)
+        if balance <= 0 or balance < price:
+            raise LowBalance()
+
+    def charge(self, account: Account | None, channel: str, message_type: str) -> None:
+        """Take a sent message's price off its account's balance, when it has one."""
+        if account is None or account.balance is None:
+            return
+        price = Decimal(self.channels[channel].usage_price(message_type))
+        if price:
+            account.balance = f"{Decimal(account.balance) - price:.4f}"
+            self.bus.publish(AccountUpdated(account))

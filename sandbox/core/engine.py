@@ -115,15 +115,20 @@ class Engine(Directory):
             workflow=workflow,
         )
         self.store.add(message)
+        account = self.paying_account(sender)
+        balance = account.balance if account is not None else None
         try:
             with self.bus.batch():  # one `--db` transaction: all of it is kept, or none
                 self.bus.publish(MessageCreated(message))
                 self.bus.publish(MessageStatus(message, message.history[0]))
+                self.charge(account, message.channel, message.message_type)
                 if self.config.auto_deliver is not None:
                     self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
                 self._retain(message)
         except StorageFailed:
             self._withdraw(message)  # not kept on disk: not accepted either
+            if account is not None:
+                account.balance = balance  # nor charged
             raise
         return message
 

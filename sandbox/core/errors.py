@@ -6,6 +6,7 @@
     │   ├── InvalidJson               422 v1 / 400 v0.1 + Dispatch
     │   ├── InvalidRequest            422 v1 (#1100..#1150, #1060) / 400 v0.1 (#InvalidParams)
     │   ├── Unauthorized              401 (#unathorized, sic, as Vonage spells it)
+    │   ├── LowBalance                402 (an account given a balance that ran out)
     │   ├── NotFound                  404
     │   ├── UnsupportedOperation      422 (PATCH on a channel that has no such operation)
     │   ├── PayloadTooLarge           413
@@ -137,6 +138,16 @@ class Unauthorized(ApiProblem):
     )
 
 
+class LowBalance(ApiProblem):
+    """Vonage's 402 on a send the account's credit cannot cover
+    (https://developer.vonage.com/en/api/messages#SendMessage, response 402)."""
+
+    status = 402
+    type = "https://developer.vonage.com/api-errors/#low-balance"
+    title = "Low balance"
+    detail = "This request could not be performed due to your account balance being low."
+
+
 class NotFound(ApiProblem):
     status = 404
     type = "https://developer.vonage.com/api-errors#not-found"
@@ -158,9 +169,15 @@ class PayloadTooLarge(ApiProblem):
 
 
 class MethodNotAllowed(ApiProblem):
+    """Vonage's common 405: title "Request method not allowed", detail "Request method 'X' not
+    supported" (https://developer.vonage.com/en/api-errors#wrong-verb)."""
+
     status = 405
     type = "https://developer.vonage.com/api-errors#wrong-verb"
-    title = "Wrong HTTP method"
+    title = "Request method not allowed"
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Request method '{method}' not supported")
 
 
 class ControlProblem(SandboxError):
@@ -229,7 +246,7 @@ class ControlPayloadTooLarge(ControlProblem):
 class ControlMethodNotAllowed(ControlProblem):
     status = 405
     type = f"{CONTROL_BASE}#method-not-allowed"
-    title = "Wrong HTTP method"  # the same words as Vonage's 405, under the sandbox's type
+    title = "Request method not allowed"  # Vonage's 405 title, under the sandbox's type
 
 
 CONTROL_PREFIX = "/_sandbox"

@@ -149,3 +149,6 @@ class Account:
     api_key: str
     api_secret: str | None = None
     signature_secret: str | None = None
+    # Credit left, EUR, as a decimal string; None: unlimited (the default). Each message sent
+    # costs its price; a send that the balance cannot cover is refused with Vonage's 402.
+    balance: str | None = None

@@ -79,7 +79,7 @@ class Webhooks:
         self.transport = transport
         self.self_base = self_base
         self.ledger = Ledger()
-        self.routing = Routing(store, config, self.signature_secret)
+        self.routing = Routing(store, config, self.signature_secret, channels)
         self._lanes: HttpLanes | None = None
         self.tickets = Tickets()
         self._backpressure = Backpressure()

@@ -2,10 +2,11 @@
 run-time configuration when each webhook is made (pure; no I/O).
 
 - Status webhooks: the message's `webhook_url`, else its application's status URL, else the
-  default; in the message's `webhook_version`, else the application's, else v0.1 for messages
-  sent through the 2018 APIs, else the default.
+  default; Dispatch items always in v0.1, others in the message's `webhook_version`, else the
+  application's, else v0.1 for messages sent through the 2018 APIs, else the default.
 - Inbound webhooks: the application's inbound URL, else the default; in the application's
   version, else the default.
+- Channels newer than the 2018 format (RCS, email) always report in v1.
 - The signature secret: the application's, else its account's, else the sandbox's own.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sandbox.core.channel import Registry
 from sandbox.core.config import RunConfig
 from sandbox.core.ledger import DeliveryKind
 from sandbox.core.models import Application, Message
@@ -28,10 +30,20 @@ class Route:
 
 
 class Routing:
-    def __init__(self, store: Store, config: RunConfig, signature_secret: str) -> None:
+    def __init__(
+        self, store: Store, config: RunConfig, signature_secret: str, channels: Registry
+    ) -> None:
         self.store = store
         self.config = config
         self.signature_secret = signature_secret
+        self.channels = channels
+
+    def _known_to_v01(self, message: Message) -> bool:
+        """Whether the 2018 format has a shape for the message's channel. RCS and email came
+        after it: their webhooks are v1 whatever version is asked for (a v0.1 body would name
+        a channel type no v0.1 reader knows)."""
+        channel = self.channels.get(message.channel)
+        return channel is not None and bool(channel.v01_outbound_types)
 
     def app(self, application_id: str | None) -> Application | None:
         return None if application_id is None else self.store.applications.get(application_id)
@@ -42,6 +54,12 @@ class Routing:
         return Route(url, self.status_version(message, app))
 
     def status_version(self, message: Message, app: Application | None) -> str:
+        # Dispatch is built on Messages v0.1 (Vonage's Dispatch-to-failover migration guide:
+        # "Uses Messages v0.1"): its statuses are v0.1 whatever the application says.
+        if message.workflow is not None and message.workflow.kind == "dispatch":
+            return "v0.1"
+        if not self._known_to_v01(message):
+            return "v1"
         if message.webhook_version:
             return message.webhook_version
         if app is not None and app.webhook_version:
@@ -54,6 +72,8 @@ class Routing:
     def inbound(self, message: Message) -> Route:
         app = self.app(message.application_id)
         version = (app.webhook_version if app else None) or self.config.webhook_version
+        if not self._known_to_v01(message):
+            version = "v1"
         return Route((app.inbound_url if app else None) or self.config.inbound_url, version)
 
     def report(self, application_id: str | None) -> Route:

@@ -30,8 +30,24 @@ def inbound_v1(message: Message, channel: Channel, self_base: str) -> dict[str, 
     return out
 
 
+def content_v01(message: Message, channel: Channel) -> dict[str, Any]:
+    """`message.content` of a v0.1 inbound webhook. A type the 2018 format never had for the
+    channel (a Viber image, a WhatsApp reaction) is `unsupported`, as Vonage sent it; a
+    WhatsApp location has the 2018 shape, `latitude` / `longitude` as strings."""
+    kind = message.message_type
+    if kind not in channel.v01_inbound_types:
+        return {"type": "unsupported"}
+    if kind == "location":
+        where = message.content.get("location") or {}
+        location = {k: v for k, v in where.items() if k not in ("lat", "long")}
+        location["latitude"] = str(where.get("lat"))
+        location["longitude"] = str(where.get("long"))
+        return {"type": kind, "location": location}
+    return {"type": kind, **message.content}
+
+
 def inbound_v01(message: Message, channel: Channel) -> dict[str, Any]:
-    content: dict[str, Any] = {"type": message.message_type, **message.content}
+    content = content_v01(message, channel)
     body: dict[str, Any] = {"content": content}
     out: dict[str, Any] = {
         "message_uuid": message.uuid,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox.core.channel import Channel
 from sandbox.core.clock import iso
+from sandbox.core.error_codes import ASYNC_ERRORS, ERROR_DETAILS
 from sandbox.core.errors import V1_BASE
 from sandbox.core.ids import stable_uuid
 from sandbox.core.models import Message, StatusChange
@@ -22,6 +23,14 @@ def usage(channel: Channel, message: Message, status: str) -> dict[str, str] | N
     if status == "rejected":
         return None  # nothing is charged for what never left
     return {"currency": "EUR", "price": channel.usage_price(message.message_type)}
+
+
+def error_detail(code: int, reason: str | None) -> str:
+    """v1 `error.detail`: the code's full text, unless whoever marked the message gave a
+    reason of their own (the short name is what v0.1 carries and what a mark defaults to)."""
+    if reason is None or reason == ASYNC_ERRORS.get(code):
+        return ERROR_DETAILS.get(code, reason or str(code))
+    return reason
 
 
 def status_v1(message: Message, change: StatusChange, channel: Channel) -> dict[str, Any]:
@@ -42,7 +51,7 @@ def status_v1(message: Message, change: StatusChange, channel: Channel) -> dict[
         out["error"] = {
             "type": f"{V1_BASE}#{change.error_code}",
             "title": str(change.error_code),
-            "detail": change.reason,
+            "detail": error_detail(change.error_code, change.reason),
             "instance": stable_uuid(message.uuid, change.status),
         }
     if channel.status_extras is not None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.core.channel import Registry
-from sandbox.core.checks import Issue, check_int, check_url
+from sandbox.core.channel import Channel, Registry
+from sandbox.core.checks import Issue, check_int, check_url, null_paths
 from sandbox.core.config import WEBHOOK_VERSIONS
 from sandbox.core.errors import InvalidRequest
 from sandbox.core.models import Outbound
@@ -69,6 +69,13 @@ def check_message(
         if not isinstance(context, Mapping) or not isinstance(context.get("message_uuid"), str):
             local.append(Issue(1150, "context.message_uuid", "must be a message UUID string."))
 
+    # A null anywhere in what the message is made of is refused as such, and only once: the
+    # checks above read a null as absent ("is required") or let it pass (optional fields).
+    nulls = _nulls(body, channel, message_type)
+    if nulls:
+        covered = {n for n, _ in nulls}
+        local = [i for i in local if i.name not in covered]
+        local.extend(Issue(code, n, "must not be null.") for n, code in nulls)
     issues.extend(Issue(i.code, prefix + i.name, i.reason) for i in local)
     if len(issues) != before or not isinstance(message_type, str):
         return None
@@ -89,6 +96,26 @@ def check_message(
         webhook_url=body.get("webhook_url"),
         webhook_version=body.get("webhook_version"),
     )
+
+
+# The fields of a v1 message that Vonage's schema describes, besides the content (named after
+# the message type), the channel's option block and its own top-level fields.
+COMMON_FIELDS = ("to", "from", "client_ref", "webhook_url", "webhook_version", "ttl", "context")
+
+
+def _nulls(body: Mapping[str, Any], channel: Channel, message_type: Any) -> list[tuple[str, int]]:
+    """Every null in the fields the message is made of, with its error class (1110 in the
+    channel's option block, as Vonage classes a bad `messenger.category`; 1150 elsewhere)."""
+    keys = [*COMMON_FIELDS, *channel.message_fields]
+    if isinstance(message_type, str) and message_type != "custom":
+        keys.append(message_type)
+    out = [(p, 1150) for key in keys if key in body for p in null_paths(body[key], key)]
+    if message_type == "custom" and "custom" in body and body["custom"] is None:
+        out.append(("custom", 1150))  # inside, a provider's own payload: its nulls are its own
+    block = channel.option_block
+    if block is not None and block in body:
+        out.extend((p, 1110) for p in null_paths(body[block], block))
+    return out
 
 
 def parse_send(body: Mapping[str, Any], channels: Registry) -> tuple[Outbound, list[Outbound]]:

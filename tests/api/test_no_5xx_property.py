@@ -757,7 +757,7 @@ def test_random_methods(fz: Fuzz) -> None:
         shown = describe(method, path, body, headers)
         data = judge(r, shown)
         if r.status_code == 405 and method != "HEAD":
-            assert data["title"] == "Wrong HTTP method", shown
+            assert data["title"] == "Request method not allowed", shown
         if r.status_code < 300 and path.endswith("/reset"):
             fz.after_reset()
         elif r.status_code < 300 and path == "/_sandbox/config" and method == "PUT":

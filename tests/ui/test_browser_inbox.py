@@ -97,7 +97,7 @@ def test_sms_has_no_read_and_undeliverable_takes_a_real_error_code(
     assert body["status"] == "undeliverable"
     assert body["message_uuid"] == uuid
     assert body["error"]["title"] == "1300"
-    assert body["error"]["detail"] == "Not part of the provider network"
+    assert body["error"]["detail"].startswith("Not part of the provider network - The number")
 
 
 def test_reply_as_the_user_fires_the_inbound_webhook(

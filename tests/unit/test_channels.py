@@ -121,11 +121,11 @@ def test_media_objects() -> None:
     assert content(WHATSAPP, "image", {"image": "https://x/a.png"}) == [(1150, "image")]
     too_long = {"video": {"url": "https://x/v", "caption": "c" * 3001}}
     assert content(WHATSAPP, "video", too_long) == [(1150, "video.caption")]
-    assert content(MESSENGER, "file", {"file": {"url": "u", "name": "n" * 256}}) == [
+    assert content(MESSENGER, "file", {"file": {"url": "https://x/f", "name": "n" * 256}}) == [
         (1150, "file.name")
     ]
     # Viber file names are shorter.
-    assert content(VIBER, "file", {"file": {"url": "u", "name": "n" * 26}}) == [(1150, "file.name")]
+    assert content(VIBER, "file", {"file": {"url": "https://x/f", "name": "n" * 26}}) == [(1150, "file.name")]
 
 
 def test_whatsapp_template_needs_a_name_and_a_locale() -> None:
@@ -182,15 +182,15 @@ def test_viber_video_needs_thumb_duration_and_size() -> None:
 
 def test_viber_image_with_a_button_needs_a_caption() -> None:
     action = {"viber_service": {"action": {"url": "https://x", "text": "Go"}}}
-    assert content(VIBER, "image", {"image": {"url": "u"}, **action}) == [(1150, "image.caption")]
-    assert content(VIBER, "image", {"image": {"url": "u", "caption": "c"}, **action}) == []
-    assert content(VIBER, "image", {"image": {"url": "u"}}) == []
+    assert content(VIBER, "image", {"image": {"url": "https://x/i"}, **action}) == [(1150, "image.caption")]
+    assert content(VIBER, "image", {"image": {"url": "https://x/i", "caption": "c"}, **action}) == []
+    assert content(VIBER, "image", {"image": {"url": "https://x/i"}}) == []
 
 
 def test_mms_content_array() -> None:
-    assert content(MMS, "content", {"content": [{"type": "image", "url": "u"}]}) == []
+    assert content(MMS, "content", {"content": [{"type": "image", "url": "https://x/i"}]}) == []
     assert content(MMS, "content", {"content": []}) == [(1150, "content")]
-    assert content(MMS, "content", {"content": ["x", {"type": "gif", "url": "u"}]}) == [
+    assert content(MMS, "content", {"content": ["x", {"type": "gif", "url": "https://x/g"}]}) == [
         (1150, "content[0]"),
         (1150, "content[1].type"),
     ]

@@ -367,7 +367,10 @@ def test_status_v1_rejected_has_an_error_and_no_usage() -> None:
     assert out["error"] == {
         "type": f"{V1_BASE}#1250",
         "title": "1250",
-        "detail": change.reason,
+        # The code's name and full text, as in Vonage's status example.
+        "detail": "Unroutable - The chosen route to send your message is not available. This "
+        "is because the phone number is either currently on an unsupported network or on a "
+        "pre-paid or reseller account that could not receive a message.",
         "instance": stable_uuid(m.uuid, "rejected"),
     }
     assert status_payload(m, change, SMS, "v1") == out  # the same every time
@@ -496,7 +499,7 @@ def test_inbound_v1_whatsapp_with_context_and_profile() -> None:
         extra={
             "profile": {"name": "Ada"},
             "context": {"message_uuid": "orig-1"},
-            "provider_message": {"id": "x"},
+            "provider_message": '{"id": "x"}',
         },
     )
     out = inbound_payload(m, CHANNELS["whatsapp"], "v1", BASE)
@@ -504,7 +507,7 @@ def test_inbound_v1_whatsapp_with_context_and_profile() -> None:
     assert out["context_status"] == "available"
     # The replied-to message came from the app's address unless told otherwise.
     assert out["context"] == {"message_uuid": "orig-1", "message_from": APP_NUMBER}
-    assert out["provider_message"] == {"id": "x"}
+    assert out["provider_message"] == '{"id": "x"}'  # a string in Vonage's schema
     assert "usage" not in out
 
 
@@ -540,5 +543,6 @@ def test_inbound_v01_addresses_swap_kinds_for_viber() -> None:
     # The app's address has the sender's shape (an id), the user's the recipient's (a number).
     assert out["to"] == {"type": "viber_service_msg", "id": "16273"}
     assert out["from"] == {"type": "viber_service_msg", "number": USER}
-    assert out["message"] == {"content": {"type": "image", "image": {"url": "https://x/i.png"}}}
+    # The 2018 schema has only text for Viber inbound: an image reached v0.1 as unsupported.
+    assert out["message"] == {"content": {"type": "unsupported"}}
     assert "usage" not in out

@@ -167,7 +167,12 @@ def test_failure_statuses_carry_the_error_in_each_format() -> None:
         v1 = next(x for x in rec.bodies() if x.get("status") == "rejected")
         assert v1["error"]["type"] == "https://developer.vonage.com/api-errors/messages#1240"
         assert v1["error"]["title"] == "1240"
-        assert v1["error"]["detail"] == "Illegal number"
+        # The full text, as Vonage's status example has it; v0.1 keeps the short name.
+        assert v1["error"]["detail"] == (
+            "Illegal Number - You tried to send a message to a blacklisted phone number. That "
+            "is, the user has already sent a STOP opt-out message and no longer wishes to "
+            "receive messages from you."
+        )
         assert "usage" not in v1
         v01 = next(x for x in rec.bodies() if x.get("status") == "undeliverable")
         assert v01["error"] == {"code": 1260, "reason": "Destination unreachable"}

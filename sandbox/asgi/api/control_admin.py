@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from sandbox.asgi.runtime import Runtime
 from sandbox.core.checks import is_http_url
 from sandbox.core.config import MAX_DELAY, WEBHOOK_VERSIONS, RunConfig
 from sandbox.core.errors import BadControlRequest, ControlNotFound, TrustLocked
+from sandbox.core.models import Account
 
 URL_FIELDS = ("status_url", "inbound_url")
 TEXT_FIELDS = ("name", "public_key", "signature_secret", "api_key")
@@ -107,24 +109,46 @@ async def put_application(request: Request) -> Response:
 
 async def list_accounts(request: Request) -> Response:
     rt = runtime(request)
-    return json_response(
-        {
-            "accounts": [
-                {"api_key": a.api_key, "signature_secret": a.signature_secret}
-                for a in rt.store.accounts.values()
-            ]
-        }
-    )
+    return json_response({"accounts": [_account(a) for a in rt.store.accounts.values()]})
+
+
+def _account(account: Account) -> dict[str, Any]:
+    return {
+        "api_key": account.api_key,
+        "signature_secret": account.signature_secret,
+        "balance": account.balance,
+    }
+
+
+def _balance(value: Any) -> str | None:
+    """A balance given as a number or a decimal string, kept as a string of 4 decimals (EUR,
+    as `usage.price` is written); None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return f"{amount:.4f}" if amount.is_finite() and abs(amount) < 10**12 else None
 
 
 async def put_account(request: Request) -> Response:
+    """Create or change an account. `balance` (EUR, a number or a decimal string; null for
+    unlimited, the default) gives it credit that each message sent uses up, so a send it
+    cannot cover is answered 402 Low balance as by Vonage."""
     rt = runtime(request)
-    body = await read_control_json(request, fields=("api_secret", "signature_secret"))
+    body = await read_control_json(request, fields=("api_secret", "signature_secret", "balance"))
     invalid = [
         (n, "must be a string or null.")
         for n in ("api_secret", "signature_secret")
         if body.get(n) is not None and not isinstance(body.get(n), str)
     ]
+    if body.get("balance") is not None:
+        balance = _balance(body["balance"])
+        if balance is None:
+            invalid.append(("balance", "must be an amount in EUR (a number or a decimal string)."))
+        else:
+            body["balance"] = balance
     if invalid:
         raise BadControlRequest("Invalid account settings.", invalid=invalid)
     known = rt.store.accounts.get(request.path_params["api_key"])
@@ -137,7 +161,7 @@ async def put_account(request: Request) -> Response:
             ):
                 raise _refuse(f"changing the {name} of account {known.api_key}")
     account = rt.engine.account(request.path_params["api_key"], body)
-    return json_response({"api_key": account.api_key, "signature_secret": account.signature_secret})
+    return json_response(_account(account))
 
 
 async def get_config(request: Request) -> Response:

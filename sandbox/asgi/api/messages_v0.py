@@ -20,12 +20,16 @@ from sandbox.wire.v01 import parse_dispatch, parse_message
 
 
 def _message(rt: Runtime, sender: Sender, body: dict[str, Any]) -> dict[str, Any]:
-    message = rt.engine.send(parse_message(body, rt.channels), sender, api="v0.1")
+    draft = parse_message(body, rt.channels)
+    rt.engine.require_credit(sender, draft)
+    message = rt.engine.send(draft, sender, api="v0.1")
     return {"message_uuid": message.uuid}
 
 
 def _dispatch(rt: Runtime, sender: Sender, body: dict[str, Any]) -> dict[str, Any]:
-    wf = rt.dispatches.start(parse_dispatch(body, rt.channels), sender)
+    items = parse_dispatch(body, rt.channels)
+    rt.engine.require_credit(sender, items[0].message)
+    wf = rt.dispatches.start(items, sender)
     return {"dispatch_uuid": wf.id}
 
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.asgi.io import accept_send, problem, read_json, runtime
+from sandbox.asgi.io import accept_send, problem, read_json, runtime, trace_header
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.checks import Issue
 from sandbox.core.errors import InvalidRequest, SandboxError
@@ -19,6 +19,7 @@ from sandbox.wire.v1 import parse_send
 
 def _send(rt: Runtime, sender: Sender, body: dict[str, Any]) -> dict[str, Any]:
     primary, failover = parse_send(body, rt.channels)
+    rt.engine.require_credit(sender, primary)
     if failover:
         wf = rt.failover.start(primary, failover, sender)
         return {"message_uuid": wf.steps[0].message_uuid, "workflow_id": wf.id}
@@ -72,7 +73,7 @@ async def update(request: Request) -> Response:
     except SandboxError as exc:
         return problem(exc)
     await rt.settle(mark)
-    return Response(status_code=202)
+    return Response(status_code=202, headers=trace_header())
 
 
 routes = [
