@@ -15,6 +15,15 @@ ClockModeName = Literal["manual", "live"]
 MAX_DELAY = 400 * 24 * 3600.0
 
 
+def _rate(text: str) -> float | None:
+    if text.strip().lower() in ("", "none", "off"):
+        return None
+    value = _finite(text)
+    if value is None or not 0 < value <= 1_000_000:
+        raise ValueError(f"{text!r} is not a number of sends per second above 0 (or off)")
+    return value
+
+
 def _float_or_none(text: str) -> float | None:
     if text.strip().lower() in ("", "none", "off"):
         return None
@@ -135,6 +144,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("accounts", _accounts, "Known API keys, API_KEY:API_SECRET[,...] (strict auth)."),
     Option("auto_deliver", _float_or_none, "Handsets mark messages delivered after N virtual s."),
     Option("auto_read", _float_or_none, "Handsets mark delivered messages read after N virtual s."),
+    Option(
+        "rate_limit",
+        _rate,
+        "Answer 429 beyond N sends per virtual second per application or API key (1: Vonage's "
+        "hosted Messages sandbox).",
+    ),
     Option("status_url", str, "Default status webhook URL."),
     Option("inbound_url", str, "Default inbound webhook URL."),
     Option(
@@ -182,6 +197,7 @@ class Settings:
     accounts: tuple[str, ...] = ()
     auto_deliver: float | None = None
     auto_read: float | None = None
+    rate_limit: float | None = None
     status_url: str | None = None
     inbound_url: str | None = None
     signature_secret: str | None = None

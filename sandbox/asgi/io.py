@@ -56,7 +56,7 @@ def problem(err: SandboxError, api: ApiVersion = "v1") -> Response:
         json.dumps(body, ensure_ascii=False, separators=(",", ":")),
         status_code=err.status,
         media_type="application/problem+json",
-        headers={"x-nexmo-trace-id": instance},
+        headers={**err.headers(), "x-nexmo-trace-id": instance},
     )
 
 
@@ -163,7 +163,9 @@ async def accept_send(
     rt = runtime(request)
     try:
         sender = rt.auth.authenticate(request.headers.get("authorization"))
-        body = await read_json(request, api)
+        raw = await read_body(request)  # read whole first: a client writing it sees the 429
+        rt.limiter.take(sender, rt.config.rate_limit)  # the gateway's limit, before any check
+        body = parse_json_object(raw, api)
         result = send(rt, sender, body)
     except SandboxError as exc:
         return problem(exc, api)

@@ -21,6 +21,7 @@ from sandbox.core.dispatch import Dispatches
 from sandbox.core.engine import Engine
 from sandbox.core.events import AccountUpdated, ApplicationUpdated, ErrorRaised, EventBus
 from sandbox.core.failover import Failover
+from sandbox.core.ratelimit import SendLimiter
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import MemoryStore, Store
 from sandbox.core.timeline import Timeline
@@ -73,6 +74,7 @@ class Runtime:
         # After the webhooks: a status webhook must be queued before the failover it triggers.
         self.failover = Failover(self.engine, self.bus, self.scheduler)
         self.dispatches = Dispatches(self.engine, self.bus, self.scheduler)
+        self.limiter = SendLimiter(self.clock)  # `rate_limit`: 429s on the virtual clock
         # Unexpected exceptions anywhere, for tests to surface: {"where", "traceback"}.
         self.errors: list[dict[str, str]] = []
         self.bus.on(ErrorRaised, self._record_error)
@@ -105,6 +107,7 @@ class Runtime:
         ]
         accounts = list(self.store.accounts.values()) if keep_trust else []
         self.engine.reset(application_id)
+        self.limiter.reset(application_id)
         for app in apps:
             self.store.applications[app.id] = app
             self.bus.publish(ApplicationUpdated(app))

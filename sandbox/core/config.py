@@ -26,6 +26,8 @@ class RunConfig:
     auto_deliver: float | None = None  # handsets mark messages delivered after N virtual s
     auto_read: float | None = None  # ... and delivered messages read after N virtual s
     strict_auth: bool = False  # verify JWT signatures and Basic credentials
+    # Sends per virtual second per application (or API key), answered 429 beyond; None: off.
+    rate_limit: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -40,6 +42,7 @@ class RunConfig:
             auto_deliver=settings.auto_deliver,
             auto_read=settings.auto_read,
             strict_auth=settings.strict_auth,
+            rate_limit=settings.rate_limit,
         )
 
     @classmethod

@@ -7,6 +7,7 @@
     │   ├── InvalidRequest            422 v1 (#1100..#1150, #1060) / 400 v0.1 (#InvalidParams)
     │   ├── Unauthorized              401 (#unathorized, sic, as Vonage spells it)
     │   ├── LowBalance                402 (an account given a balance that ran out)
+    │   ├── RateLimited               429 (a sender over the `rate_limit` setting)
     │   ├── NotFound                  404
     │   ├── UnsupportedOperation      422 (PATCH on a channel that has no such operation)
     │   ├── PayloadTooLarge           413
@@ -69,6 +70,10 @@ class SandboxError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"type": self.type, "title": self.title, "detail": self.detail}
+
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the trace id (a 429's Retry-After)."""
+        return {}
 
 
 class ApiProblem(SandboxError):
@@ -146,6 +151,23 @@ class LowBalance(ApiProblem):
     type = "https://developer.vonage.com/api-errors/#low-balance"
     title = "Low balance"
     detail = "This request could not be performed due to your account balance being low."
+
+
+class RateLimited(ApiProblem):
+    """Vonage's 429 on `POST /v1/messages`: type `messages#1000`, title "Rate Limit Hit", with
+    `Retry-After` saying how many seconds to wait."""
+
+    status = 429
+    type = f"{V1_BASE}#1000"
+    title = "Rate Limit Hit"
+    detail = "Please wait, then retry your request"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class NotFound(ApiProblem):

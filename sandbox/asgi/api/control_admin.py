@@ -189,6 +189,11 @@ async def put_config(request: Request) -> Response:
             )
         ):
             invalid.append((name, f"must be a number from 0 to {MAX_DELAY:.0f} or null."))
+    rate = body.get("rate_limit")
+    if rate is not None and (
+        isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1_000_000
+    ):
+        invalid.append(("rate_limit", "must be a number of sends per second above 0, or null."))
     for name in ("strict_auth", "failover_on_undeliverable"):
         if name in body and not isinstance(body[name], bool):
             invalid.append((name, "must be true or false."))
