@@ -24,7 +24,8 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
     if "ttl" in block:
         check_int(issues, block.get("ttl"), f"{name}.ttl", 30, 259200, code=1110)
     if "type" in block:
-        check_string(issues, block.get("type"), f"{name}.type", code=1110, max_len=50)
+        # Any string: Vonage's schema sets no length, and an empty one leaves the default.
+        check_string(issues, block.get("type"), f"{name}.type", code=1110, min_len=0, max_len=50)
     if "action" in block:
         action = as_object(issues, block.get("action"), f"{name}.action", code=1110)
         if action:
