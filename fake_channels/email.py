@@ -133,6 +133,7 @@ EMAIL_CHANNEL = Channel(
     from_kind="email",
     outbound_types=("text", "html", "content"),
     inbound_types=("text", "html"),
+    missing_code=1260,  # a mailbox that does not exist bounces
     has_read=False,
     text_limit=None,
     price="0.0010",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.core.channel import Channel
+from sandbox.core.channel import CareWindow, Channel
 from sandbox.core.checks import Issue, check_enum, check_string
+from sandbox.core.models import Message
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
@@ -21,6 +22,12 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
         check_string(issues, block.get("tag"), f"{name}.tag", code=1110, max_len=100)
 
 
+def _tagged(message: Message) -> bool:
+    """Outside the window Meta allows only messages with a message tag."""
+    block = (message.options or {}).get("messenger")
+    return isinstance(block, Mapping) and block.get("category") == "message_tag"
+
+
 MESSENGER = Channel(
     name="messenger",
     v01_name="messenger",
@@ -31,6 +38,8 @@ MESSENGER = Channel(
     inbound_types=("text", "image", "audio", "video", "file", "unsupported"),
     v01_outbound_types=("text", "image", "audio", "video", "file", "template", "custom"),
     v01_inbound_types=("text", "image", "audio", "video", "file"),
+    default_ttl=30 * 86400.0,
+    care_window=CareWindow("messenger_window", _tagged, "messages with a message tag"),
     has_read=True,
     text_limit=640,
     price="0.0000",

@@ -229,6 +229,7 @@ RCS = Channel(
         "reply",
         "button",
     ),
+    default_ttl=30 * 86400.0,
     has_read=True,
     text_limit=TEXT_MAX,
     price="0.0200",

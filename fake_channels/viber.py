@@ -87,6 +87,7 @@ VIBER = Channel(
     inbound_types=("text", "image", "video", "file"),
     v01_outbound_types=("text", "image", "template", "custom"),
     v01_inbound_types=("text",),  # the 2018 schema: text, anything else unsupported
+    default_ttl=14 * 86400.0,
     has_read=True,
     text_limit=1000,
     price="0.0100",

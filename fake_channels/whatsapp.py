@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.core.channel import Channel
+from sandbox.core.channel import CareWindow, Channel
 from sandbox.core.checks import (
     Issue,
     check_enum,
@@ -66,6 +66,18 @@ def _reaction(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) ->
     context = body.get("context")
     if not isinstance(context, Mapping) or not isinstance(context.get("message_uuid"), str):
         issues.append(Issue(1150, "context.message_uuid", "is required for reactions."))
+
+
+def _outside_window_ok(message: Message) -> bool:
+    """Templates open a conversation; so does a `custom` message that is one."""
+    if message.message_type == "template":
+        return True
+    custom = message.content.get("custom")
+    return (
+        message.message_type == "custom"
+        and isinstance(custom, dict)
+        and (custom.get("type") == "template")
+    )
 
 
 def _provider_message(value: Any, name: str, issues: list[Issue]) -> None:
@@ -150,6 +162,8 @@ WHATSAPP = Channel(
     # The 2018 schema knew these; contacts, replies, buttons, orders, stickers and reactions
     # reach a v0.1 webhook as `unsupported`.
     v01_inbound_types=("text", "image", "audio", "video", "file", "location"),
+    default_ttl=30 * 86400.0,
+    care_window=CareWindow("whatsapp_window", _outside_window_ok, "templates"),
     has_read=True,
     text_limit=4096,
     price="0.0147",

@@ -150,6 +150,26 @@ OPTIONS: tuple[Option, ...] = (
         "Answer 429 beyond N sends per virtual second per application or API key (1: Vonage's "
         "hosted Messages sandbox).",
     ),
+    Option(
+        "ttl_expiry",
+        _bool,
+        "on|off: a message not delivered within its ttl expires (undeliverable, 1360).",
+    ),
+    Option(
+        "whatsapp_window",
+        _bool,
+        "on|off: freeform WhatsApp outside the 24-hour customer-care window is rejected (1340).",
+    ),
+    Option(
+        "messenger_window",
+        _bool,
+        "on|off: Messenger outside the 24-hour window without a message tag is rejected (1340).",
+    ),
+    Option(
+        "handsets",
+        str,
+        "Handset profiles from a JSON or TOML file (kept through resets).",
+    ),
     Option("status_url", str, "Default status webhook URL."),
     Option("inbound_url", str, "Default inbound webhook URL."),
     Option(
@@ -198,6 +218,10 @@ class Settings:
     auto_deliver: float | None = None
     auto_read: float | None = None
     rate_limit: float | None = None
+    ttl_expiry: bool = True
+    whatsapp_window: bool = True
+    messenger_window: bool = True
+    handsets: str | None = None
     status_url: str | None = None
     inbound_url: str | None = None
     signature_secret: str | None = None

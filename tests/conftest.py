@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from sandbox.app import create_app
 from sandbox.asgi.runtime import Runtime
 from sandbox.settings import Settings
+from tests.harness import NO_WINDOWS
 from tests.helpers import BASIC
 
 REQUIRE_ALL = os.environ.get("NEXMO_SANDBOX_REQUIRE_ALL") == "1"
@@ -78,7 +79,7 @@ class Api(TestClient):
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(clock="manual")
+    return Settings(clock="manual", **NO_WINDOWS)
 
 
 @pytest.fixture

@@ -66,9 +66,15 @@ class Live:
         return list(reversed(r.json()["webhooks"]))  # oldest first
 
 
+# The 24-hour care windows are on by default, as on Vonage. Most tests here are about something
+# else and send freeform WhatsApp or Messenger messages to users who never wrote: they run with
+# the windows off unless they ask (tests/failover/test_handsets.py tests the windows).
+NO_WINDOWS: dict[str, Any] = {"whatsapp_window": False, "messenger_window": False}
+
+
 @contextmanager
 def live_sandbox(**settings: Any) -> Iterator[Live]:
-    app = create_app(Settings(clock="manual", **settings))
+    app = create_app(Settings(clock="manual", **{**NO_WINDOWS, **settings}))
     server = BackgroundServer(app).start()
     try:
         with httpx.Client(base_url=server.url, timeout=30) as http:

@@ -13,6 +13,7 @@ from typing import Any
 from fake_channels import default_registry
 from sandbox.asgi.auth import Authenticator
 from sandbox.asgi.follow import FollowedClock
+from sandbox.asgi.handsets_file import load_handsets_file
 from sandbox.asgi.persistence import SqlitePersistence
 from sandbox.core.channel import Registry
 from sandbox.core.clock import VirtualClock
@@ -21,10 +22,14 @@ from sandbox.core.dispatch import Dispatches
 from sandbox.core.engine import Engine
 from sandbox.core.events import AccountUpdated, ApplicationUpdated, ErrorRaised, EventBus
 from sandbox.core.failover import Failover
+from sandbox.core.handset_life import HandsetLife
+from sandbox.core.handsets import HandsetBook
+from sandbox.core.magic import MAGIC
 from sandbox.core.ratelimit import SendLimiter
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import MemoryStore, Store
 from sandbox.core.timeline import Timeline
+from sandbox.core.windows import CareWindows
 from sandbox.settings import Settings
 from sandbox.webhooks import Webhooks
 
@@ -75,6 +80,14 @@ class Runtime:
         self.failover = Failover(self.engine, self.bus, self.scheduler)
         self.dispatches = Dispatches(self.engine, self.bus, self.scheduler)
         self.limiter = SendLimiter(self.clock)  # `rate_limit`: 429s on the virtual clock
+        # The care windows first: a message they reject never reaches the handset.
+        self.windows = CareWindows(self.engine, self.bus, self.scheduler, self.config)
+        self.handsets = HandsetBook(MAGIC)
+        if settings.handsets:
+            self.handsets.load_file(load_handsets_file(settings.handsets, self.channels))
+        self.handset_life = HandsetLife(
+            self.engine, self.handsets, self.bus, self.scheduler, self.config
+        )
         # Unexpected exceptions anywhere, for tests to surface: {"where", "traceback"}.
         self.errors: list[dict[str, str]] = []
         self.bus.on(ErrorRaised, self._record_error)
@@ -108,6 +121,8 @@ class Runtime:
         accounts = list(self.store.accounts.values()) if keep_trust else []
         self.engine.reset(application_id)
         self.limiter.reset(application_id)
+        if application_id is None:
+            self.handsets.reset()
         for app in apps:
             self.store.applications[app.id] = app
             self.bus.publish(ApplicationUpdated(app))

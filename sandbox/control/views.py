@@ -13,6 +13,8 @@ def change_json(change: StatusChange) -> dict[str, Any]:
     out: dict[str, Any] = {"status": change.status, "timestamp": iso(change.at), "by": change.by}
     if change.error_code is not None:
         out["error"] = {"code": change.error_code, "reason": change.reason}
+    if change.cause is not None:
+        out["cause"] = change.cause
     return out
 
 

@@ -49,6 +49,16 @@ Suggestions = Callable[[Message], list[dict[str, Any]]]
 Tap = Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
 
 
+@dataclass(frozen=True)
+class CareWindow:
+    """A channel's 24-hour customer-care window (core/windows.py): the RunConfig setting that
+    switches it off, what is exempt from it, and how a person reads that."""
+
+    setting: str
+    exempt: Callable[[Message], bool]
+    allowed: str  # "templates", "message tags"
+
+
 class MailParts(NamedTuple):
     """What a mail client shows of a message: subject, text part, HTML part, copies."""
 
@@ -100,6 +110,13 @@ class Channel:
     # `provider_message` is a string, MMS `content` an array of attachments).
     inbound_fields: tuple[str, ...] = ()
     inbound_field_checks: Mapping[str, InboundFieldCheck] = field(default_factory=dict)
+    care_window: CareWindow | None = None
+    # What a handset profile's `has: false` is rejected with: the channel's own code for "this
+    # user cannot get it" (1300 Not part of the provider network: no WhatsApp, not on Viber...).
+    missing_code: int = 1300
+    # How long the network keeps trying when a message has no `ttl` of its own and the handset
+    # cannot take it (switched off): Vonage's final-status limits per channel, in seconds.
+    default_ttl: float | None = None
     # The inbound message types the 2018 format has for this channel; others reach a v0.1
     # webhook as `unsupported`, as they did from Vonage.
     v01_inbound_types: tuple[str, ...] = ()

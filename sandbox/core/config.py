@@ -28,6 +28,12 @@ class RunConfig:
     strict_auth: bool = False  # verify JWT signatures and Basic credentials
     # Sends per virtual second per application (or API key), answered 429 beyond; None: off.
     rate_limit: float | None = None
+    # Channel rules Vonage enforces, each on by default: a message not delivered within its
+    # `ttl` expires (1360); a freeform WhatsApp or Messenger message outside the 24-hour
+    # customer-care window is rejected (1340).
+    ttl_expiry: bool = True
+    whatsapp_window: bool = True
+    messenger_window: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -43,6 +49,9 @@ class RunConfig:
             auto_read=settings.auto_read,
             strict_auth=settings.strict_auth,
             rate_limit=settings.rate_limit,
+            ttl_expiry=settings.ttl_expiry,
+            whatsapp_window=settings.whatsapp_window,
+            messenger_window=settings.messenger_window,
         )
 
     @classmethod

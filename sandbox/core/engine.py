@@ -146,6 +146,7 @@ class Engine(Directory):
         error_code: int | None = None,
         reason: str | None = None,
         by: str = "control",
+        cause: str | None = None,
     ) -> Message:
         """Move an outbound message to ``status``; refuse what a real handset could not do."""
         message = self.get(uuid)
@@ -175,6 +176,7 @@ class Engine(Directory):
                         error_code if final else None,
                         reason if final else None,
                         by,
+                        cause,
                     )
                     self._apply(message, change)
         except StorageFailed:

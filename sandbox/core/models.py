@@ -29,6 +29,8 @@ class StatusChange:
     error_code: int | None = None
     reason: str | None = None
     by: str = "api"  # who caused it: api, control, auto, ui, failover, user, or a caller's word
+    # Why, when a rule or a handset profile decided it ("447700900123 has no WhatsApp").
+    cause: str | None = None
 
 
 @dataclass(slots=True)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 # What a timer does: a handset acting on its own, a Dispatch expiry, a webhook retry.
-TimerKind = Literal["auto-deliver", "auto-read", "failover", "webhook-retry"]
+TimerKind = Literal[
+    "auto-deliver", "auto-read", "failover", "webhook-retry", "handset", "persona", "ttl", "rule"
+]
 
 
 @dataclass(eq=False, slots=True)

@@ -39,6 +39,7 @@ def serve(db: pathlib.Path, state: pathlib.Path, status_url: str) -> Iterator[tu
         "NEXMO_SANDBOX_STATE_DIR": str(state),
     }
     args = ["--db", str(db), "--clock", "manual", "--status-url", status_url]
+    args += ["--whatsapp-window", "off"]  # freeform WhatsApp to users who never wrote
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "serve", "--auto-deliver", "30", *args],
         stdout=subprocess.PIPE,

@@ -18,7 +18,7 @@ from sandbox.server import BackgroundServer
 from sandbox.settings import Settings
 from sandbox.tls import TlsFiles, ensure_certificate
 from tests.conftest import need
-from tests.harness import Live
+from tests.harness import NO_WINDOWS, Live
 from tests.helpers import rsa_pair
 from tests.sdk import toolchain
 
@@ -55,6 +55,7 @@ def tls_sandbox(tls: TlsFiles, **settings: Any) -> Iterator[TlsLive]:
         "clock": "manual",
         "strict_auth": True,
         "accounts": (f"{API_KEY}:{API_SECRET}",),
+        **NO_WINDOWS,
     }
     app = create_app(Settings(**{**base, **settings}))
     server = BackgroundServer(app, tls=tls).start()

@@ -125,7 +125,9 @@ def test_media_objects() -> None:
         (1150, "file.name")
     ]
     # Viber file names are shorter.
-    assert content(VIBER, "file", {"file": {"url": "https://x/f", "name": "n" * 26}}) == [(1150, "file.name")]
+    assert content(VIBER, "file", {"file": {"url": "https://x/f", "name": "n" * 26}}) == [
+        (1150, "file.name")
+    ]
 
 
 def test_whatsapp_template_needs_a_name_and_a_locale() -> None:
@@ -182,8 +184,12 @@ def test_viber_video_needs_thumb_duration_and_size() -> None:
 
 def test_viber_image_with_a_button_needs_a_caption() -> None:
     action = {"viber_service": {"action": {"url": "https://x", "text": "Go"}}}
-    assert content(VIBER, "image", {"image": {"url": "https://x/i"}, **action}) == [(1150, "image.caption")]
-    assert content(VIBER, "image", {"image": {"url": "https://x/i", "caption": "c"}, **action}) == []
+    assert content(VIBER, "image", {"image": {"url": "https://x/i"}, **action}) == [
+        (1150, "image.caption")
+    ]
+    assert (
+        content(VIBER, "image", {"image": {"url": "https://x/i", "caption": "c"}, **action}) == []
+    )
     assert content(VIBER, "image", {"image": {"url": "https://x/i"}}) == []
 
 

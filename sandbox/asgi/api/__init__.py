@@ -10,6 +10,7 @@ from sandbox.asgi.api import (
     control_clock,
     control_conversations,
     control_events,
+    control_handsets,
     control_messages,
     control_wait,
     control_webhooks,
@@ -29,4 +30,5 @@ routes: list[BaseRoute] = [
     *control_wait.routes,
     *control_webhooks.routes,
     *control_events.routes,
+    *control_handsets.routes,
 ]
