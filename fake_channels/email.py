@@ -36,13 +36,13 @@ def _recipients(issues: list[Issue], value: Any, name: str) -> None:
         if not isinstance(address, str) or not EMAIL.match(address):
             issues.append(Issue(1110, f"{name}[{i}].address", "must be an email address."))
         if "name" in obj:
-            check_string(issues, obj.get("name"), f"{name}[{i}].name", code=1110)
+            check_string(issues, obj.get("name"), f"{name}[{i}].name", code=1110, min_len=0)
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
     subject = block.get("subject")
     check_string(issues, subject, f"{name}.subject", code=1110, max_len=SUBJECT_MAX)
-    if isinstance(subject, str) and any(ord(c) < 0x20 or c == "\x7f" for c in subject):
+    if isinstance(subject, str) and any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in subject):
         # A header line: a CR or LF in it would start another header (`Bcc: ...`).
         issues.append(Issue(1110, f"{name}.subject", "must not hold control characters."))
     check_enum(issues, block.get("importance"), f"{name}.importance", IMPORTANCE, code=1110)

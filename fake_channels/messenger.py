@@ -18,8 +18,10 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
         ("response", "update", "message_tag"),
         code=1110,
     )
-    if block.get("category") == "message_tag" or "tag" in block:
+    if block.get("category") == "message_tag":  # a message tag needs its tag
         check_string(issues, block.get("tag"), f"{name}.tag", code=1110, max_len=100)
+    elif "tag" in block:  # ignored without the message_tag category: any string
+        check_string(issues, block.get("tag"), f"{name}.tag", code=1110, min_len=0)
 
 
 def _tagged(message: Message) -> bool:

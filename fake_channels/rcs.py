@@ -22,7 +22,7 @@ from sandbox.core.checks import (
 )
 from sandbox.core.models import Message, StatusChange
 
-AGENT_ID = re.compile(r"^[a-zA-Z0-9\-_&]+$")  # alphanumerics, `-`, `_`, `&`; no spaces
+AGENT_ID = re.compile(r"^[a-zA-Z0-9\-_&]+\Z")  # alphanumerics, `-`, `_`, `&`; no spaces
 TEXT_MAX = 3072
 TTL_RANGE = (300, 2_592_000)  # the spec's; by default the provider tries for 30 days
 CATEGORIES = ("authentication", "transaction", "promotion", "service-request", "acknowledgement")
@@ -88,7 +88,7 @@ def _suggestion(issues: list[Issue], value: Any, name: str) -> None:
         elif field == "fallback_url" and field in obj:
             check_url(issues, obj.get(field), f"{name}.{field}")
         elif field in obj:
-            check_string(issues, obj.get(field), f"{name}.{field}")
+            check_string(issues, obj.get(field), f"{name}.{field}", min_len=0)
 
 
 def _suggestions(issues: list[Issue], value: Any, name: str, most: int) -> None:
@@ -113,7 +113,7 @@ def _card_object(issues: list[Issue], value: Any, name: str) -> Mapping[str, Any
     check_url(issues, obj.get("media_url"), f"{name}.media_url")
     check_enum(issues, obj.get("media_height"), f"{name}.media_height", MEDIA_HEIGHTS)
     if "media_description" in obj:
-        check_string(issues, obj.get("media_description"), f"{name}.media_description")
+        check_string(issues, obj.get("media_description"), f"{name}.media_description", min_len=0)
     if "thumbnail_url" in obj:
         check_url(issues, obj.get("thumbnail_url"), f"{name}.thumbnail_url")
     if "media_force_refresh" in obj and not isinstance(obj.get("media_force_refresh"), bool):

@@ -26,7 +26,7 @@ def _sms_options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> No
     )
     for key in ("content_id", "entity_id"):
         if key in block:
-            check_string(issues, block.get(key), f"{name}.{key}", code=1110, max_len=100)
+            check_string(issues, block.get(key), f"{name}.{key}", code=1110, min_len=0, max_len=100)
 
 
 def _message(body: Mapping[str, Any], issues: list[Issue]) -> None:
@@ -43,6 +43,34 @@ def _encoding(message: Message) -> str:
     block = (message.options or {}).get("sms")
     value = block.get("encoding_type") if isinstance(block, Mapping) else None
     return value if isinstance(value, str) else "auto"
+
+
+def encoding_details(text: str, encoding: str = "auto") -> dict[str, Any]:
+    """How a text goes out: GSM-7 or UCS-2, in how many parts, and when `auto` turned it UCS-2,
+    the characters that did it (one emoji or curly quote doubles the cost of a long text)."""
+    ucs2 = encoding == "unicode" or not GSM7.issuperset(text)
+    out: dict[str, Any] = {
+        "encoding": "UCS-2" if ucs2 else "GSM-7",
+        "parts": segment_count(text, encoding),
+        "characters": len(text),
+    }
+    if ucs2 and encoding != "unicode":
+        out["ucs2_because"] = sorted({ch for ch in text if ch not in GSM7})[:10]
+    return out
+
+
+def _parts(content: Mapping[str, Any], options: Any) -> int:
+    """SMS is charged per part: a 161-character GSM-7 text costs two messages."""
+    text = content.get("text")
+    block = options.get("sms") if isinstance(options, Mapping) else None
+    encoding = block.get("encoding_type") if isinstance(block, Mapping) else None
+    return segment_count(text if isinstance(text, str) else "", encoding or "auto")
+
+
+def _details(message: Message) -> dict[str, Any]:
+    if message.direction != "outbound":
+        return {}
+    return encoding_details(message.text or "", _encoding(message))
 
 
 def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
@@ -96,6 +124,8 @@ SMS = Channel(
     status_extras=_status_extras,
     inbound_extras=_inbound_extras,
     inbound_fields=("origin",),
+    details=_details,
+    parts=_parts,
     inbound_extras_v01=_inbound_extras_v01,
 )
 

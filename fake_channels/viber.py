@@ -60,7 +60,7 @@ def _video(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> No
 def _file(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
     file = body.get("file")
     if isinstance(file, Mapping) and "name" in file:
-        check_string(issues, file.get("name"), "file.name", max_len=25)
+        check_string(issues, file.get("name"), "file.name", min_len=0, max_len=25)
 
 
 # Dispatch's own spec caps the Viber TTL at a day (Messages v1 allows three).

@@ -21,7 +21,7 @@ from sandbox.core.models import Message, StatusChange
 
 # A business-scoped user id (BSUID), which WhatsApp gives users who hide their number: a
 # country code, a dot, up to 128 alphanumerics; a parent id has `ENT.` after the country.
-BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$")
+BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}\Z")
 
 
 def _user(address: str) -> dict[str, str]:
@@ -33,7 +33,7 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
     # `fallback` was withdrawn in 2020; Vonage refuses it.
     check_enum(issues, block.get("policy"), f"{name}.policy", ("deterministic",), code=1110)
     if "locale" in block:
-        check_string(issues, block.get("locale"), f"{name}.locale", code=1110, max_len=20)
+        check_string(issues, block.get("locale"), f"{name}.locale", code=1110)
 
 
 def _template(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
@@ -62,7 +62,7 @@ def _reaction(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) ->
             issues, obj.get("action"), "reaction.action", ("react", "unreact"), required=True
         )
         if obj.get("action") == "react":
-            check_string(issues, obj.get("emoji"), "reaction.emoji", max_len=16)
+            check_string(issues, obj.get("emoji"), "reaction.emoji")  # the spec sets no bound
     context = body.get("context")
     if not isinstance(context, Mapping) or not isinstance(context.get("message_uuid"), str):
         issues.append(Issue(1150, "context.message_uuid", "is required for reactions."))

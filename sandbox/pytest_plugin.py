@@ -74,7 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(**options): per-test nexmo-sandbox options: auto_deliver, auto_read, "
         "strict_auth, failover_on_undeliverable, status_url, inbound_url, webhook_version, "
         "app (ASGI/WSGI app receiving webhooks), app_base_url, check_errors, check_webhooks, "
-        "follow_time (the virtual clock follows freezegun / time-machine).",
+        "follow_time (the virtual clock follows freezegun / time-machine), rate_limit, "
+        "ttl_expiry, whatsapp_window, messenger_window, handsets ({address: profile}).",
     )
 
 

@@ -20,6 +20,7 @@ from sandbox.control.views import clock_json, message_json
 from sandbox.core.conversations import newest_first, summarise
 from sandbox.core.models import Message
 from ui.control import Unavailable, get_json
+from ui.person import card
 from ui.templating import render
 
 OVERVIEW_PAGE = 50
@@ -70,7 +71,8 @@ async def conversation(request: Request) -> Response:
     peer = str_param(request.query_params, "peer") or ""
     channel = rt.channels.get(channel_name)
     messages = rt.store.conversation((channel_name, peer)) if channel else []
-    if channel is None or not messages:
+    # A handset with a profile (a magic number) has a page before its first message.
+    if channel is None or not (messages or rt.handsets.get(channel.address(peer))):
         return render(
             "missing.html",
             base(request, "missing", what=f"No conversation with {peer!r} on {channel_name!r}."),
@@ -81,8 +83,8 @@ async def conversation(request: Request) -> Response:
     total = len(messages)
     end = max(0, total - offset)
     shown = messages[max(0, end - CONVERSATION_PAGE) : end]
-    last = messages[-1]
-    app_address = last.from_ if last.direction == "outbound" else last.to
+    last = messages[-1] if messages else None
+    app_address = "" if last is None else last.from_ if last.direction == "outbound" else last.to
     return render(
         "conversation.html",
         base(
@@ -93,6 +95,7 @@ async def conversation(request: Request) -> Response:
             app_address=app_address,
             messages=shown,
             nav=pages(total, CONVERSATION_PAGE, offset),
+            person=card(rt, channel, peer),
         ),
     )
 

@@ -337,3 +337,25 @@ def timer_link(kind: str, ref: str | None) -> str | None:
     if kind == "failover":
         return f"/failover/dispatch/{quote(ref, safe='')}"
     return f"/messages/{quote(ref, safe='')}"
+
+
+def _shown_char(ch: str) -> str:
+    """A character as it can be seen: an invisible one by its code point."""
+    return ch if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+
+
+def encoding_facts(m: Message, channel: Channel | None) -> tuple[str, str] | None:
+    """How an outbound message goes out, from its channel's `details` (SMS: "UCS-2 · 2 parts
+    — because of 'é'"), with its length for a tooltip; None for a channel without them."""
+    if channel is None or channel.details is None or m.direction != "outbound":
+        return None
+    facts = channel.details(m)
+    encoding, parts = facts.get("encoding"), facts.get("parts")
+    if not isinstance(encoding, str) or not isinstance(parts, int):
+        return None
+    text = f"{encoding} · {parts} part{'' if parts == 1 else 's'}"
+    because = facts.get("ucs2_because")
+    if isinstance(because, list) and because:
+        text += " — because of " + ", ".join(f"\u2018{_shown_char(str(c))}\u2019" for c in because)
+    chars = facts.get("characters")
+    return text, f"{chars} characters" if isinstance(chars, int) else text

@@ -12,7 +12,7 @@ def test_whatsapp_delivered_needs_no_sms(shop, nexmo_sandbox):
     sent = shop.post("/orders/A1/shipped", json={"phone": CUSTOMER}).json()
 
     whatsapp = nexmo_sandbox.inbox("whatsapp", CUSTOMER)
-    assert whatsapp.last.text == "Good news: order A1 has shipped."
+    assert whatsapp.last.raw["template"] == {"name": "order_shipped", "parameters": ["A1"]}
     assert whatsapp.last.from_ == WHATSAPP_NUMBER
     nexmo_sandbox.mark(sent["message_uuid"], "delivered")
 

@@ -32,6 +32,7 @@ from sandbox.asgi.records import (
     workflow_from_json,
     workflow_to_json,
 )
+from sandbox.control.handsets import parse_handset
 from sandbox.core.errors import StorageFailed
 from sandbox.core.events import (
     AccountUpdated,
@@ -47,6 +48,7 @@ from sandbox.core.events import (
     WebhookUpdated,
     WorkflowUpdated,
 )
+from sandbox.core.handsets import Handset
 from sandbox.core.models import Account, Application, Message
 from sandbox.core.scheduler import Timer, TimerKind
 from sandbox.core.workflow import goes_with
@@ -68,7 +70,15 @@ KINDS: tuple[type[Event], ...] = (
     Reset,
 )
 log = logging.getLogger("nexmo_sandbox.persistence")
-ALL_TABLES = ("messages", "applications", "accounts", "workflows", "deliveries", "timers")
+ALL_TABLES = (
+    "messages",
+    "applications",
+    "accounts",
+    "workflows",
+    "deliveries",
+    "timers",
+    "handsets",
+)
 # Timers no record rebuilds: a handset's own move on a message.
 KEPT_TIMERS: frozenset[TimerKind] = frozenset({"auto-deliver", "auto-read"})
 
@@ -88,6 +98,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_message ON deliveries (message_uuid);
 CREATE TABLE IF NOT EXISTS timers (kind TEXT NOT NULL, ref TEXT NOT NULL, due REAL NOT NULL,
                                    application_id TEXT, PRIMARY KEY (kind, ref));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS handsets (address TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
 
@@ -130,6 +141,7 @@ class SqlitePersistence:
         self.rt.bus.on_any(self._write, KINDS, first=True)
         self.rt.bus.unit = self
         self.rt.scheduler.observer = self
+        self.rt.handsets.on_change = self._handset
         return latest
 
     def _load(self) -> float | None:
@@ -148,6 +160,11 @@ class SqlitePersistence:
         for (text,) in self.db.execute("SELECT data FROM accounts"):
             account = Account(**json.loads(text))
             store.accounts[account.api_key] = account
+        for address, text in self.db.execute("SELECT address, data FROM handsets"):
+            data = json.loads(text)
+            for key in ("address", "source"):
+                data.pop(key, None)
+            rt.handsets.put(parse_handset(address, data, rt.channels))
         for (text,) in self.db.execute("SELECT data FROM messages ORDER BY seq"):
             message = message_from_json(text)
             store.add(message)
@@ -163,6 +180,9 @@ class SqlitePersistence:
         for (text,) in self.db.execute("SELECT data FROM workflows ORDER BY seq"):
             wf = workflow_from_json(text)
             (rt.failover if wf.kind == "v1" else rt.dispatches).resume(wf)
+        # What handsets and TTLs still have to do is planned again from the messages' times.
+        for message in list(store):
+            rt.handset_life.resume(message)
         gone = []
         for kind, ref, due in self.db.execute("SELECT kind, ref, due FROM timers").fetchall():
             if kind not in KEPT_TIMERS or not rt.engine.resume_auto(kind, ref, due):
@@ -318,7 +338,19 @@ class SqlitePersistence:
         except sqlite3.Error as exc:
             log.warning("--db %s: could not drop a fired timer's row (%s)", self.path, exc)
 
+    def _handset(self, address: str, handset: Handset | None) -> None:
+        """A profile set through the control API is kept; one removed (or reset) is not."""
+        if handset is None:
+            self._run("DELETE FROM handsets WHERE address = ?", (address,))
+        else:
+            self._run(
+                "INSERT INTO handsets (address, data) VALUES (?, ?) "
+                "ON CONFLICT(address) DO UPDATE SET data = excluded.data",
+                (address, json.dumps(handset.to_dict())),
+            )
+
     def close(self) -> None:
+        self.rt.handsets.on_change = None
         self.rt.scheduler.observer = None
         self.rt.bus.unit = None
         self.db.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from sandbox.core.checks import (
@@ -26,8 +27,10 @@ from sandbox.core.models import Message, StatusChange
 AddressKind = Literal["number", "id", "email"]
 
 # An email address (`local@domain`), or `Display Name <local@domain>` as a sender.
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-DISPLAY_NAME_EMAIL = re.compile(r"^[^<>]*<([^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)>$")
+# No whitespace or control character in an address (in a mail header, one would end it).
+_A = r"[^@\s<>\x00-\x1f\x7f-\x9f]+"
+EMAIL = re.compile(rf"^{_A}@{_A}\.{_A}\Z")
+DISPLAY_NAME_EMAIL = re.compile(rf"^[^<>\x00-\x1f\x7f-\x9f]*<({_A}@{_A}\.{_A})>\Z")
 
 # The simulated mobile network's MCC+MNC (a UK network), as Vonage reports them in
 # `destination.network_code` and `origin.network_code`.
@@ -111,6 +114,11 @@ class Channel:
     inbound_fields: tuple[str, ...] = ()
     inbound_field_checks: Mapping[str, InboundFieldCheck] = field(default_factory=dict)
     care_window: CareWindow | None = None
+    # How many parts a message is charged as (SMS: its segments), from (content, options).
+    parts: Callable[[Mapping[str, Any], Any], int] | None = None
+    # Facts about an outbound message a person testing wants to see (SMS: its encoding and
+    # parts), shown by the control API and the inbox as `details`.
+    details: Callable[[Message], dict[str, Any]] | None = None
     # What a handset profile's `has: false` is rejected with: the channel's own code for "this
     # user cannot get it" (1300 Not part of the provider network: no WhatsApp, not on Viber...).
     missing_code: int = 1300
@@ -146,12 +154,20 @@ class Channel:
     inbound_extras: InboundExtras | None = None  # v1 inbound webhooks
     inbound_extras_v01: InboundExtrasV01 | None = None  # v0.1 inbound webhooks
 
-    def usage_price(self, message_type: str) -> str:
+    def usage_price(
+        self, message_type: str, content: Mapping[str, Any] | None = None, options: Any = None
+    ) -> str:
         """What one message of ``message_type`` costs, as `usage.price` reports it: the one
-        price rule, used by status webhooks and the Dispatch report alike."""
+        price rule, used by status webhooks, the Dispatch report and the account balance
+        alike. A channel charged per part (SMS) multiplies by the parts of ``content``."""
         if self.priced_types is not None and message_type not in self.priced_types:
             return "0"
-        return self.price
+        if self.parts is None or content is None:
+            return self.price
+        count = self.parts(content, options)
+        if count == 1:
+            return self.price
+        return f"{Decimal(self.price) * count:.4f}"
 
     # -- addresses -----------------------------------------------------------------------
     def check_to(self, value: Any, issues: list[Issue], name: str = "to") -> None:
@@ -206,6 +222,13 @@ class Channel:
             params = obj.get("parameters")
             if params is not None and not isinstance(params, list):
                 issues.append(Issue(1150, "template.parameters", "must be an array."))
+            elif params is not None:
+                # Strings; the 2018 SDK's `{"default": "..."}` objects are taken too.
+                issues.extend(
+                    Issue(1150, f"template.parameters[{i}]", "must be a string.")
+                    for i, p in enumerate(params)
+                    if not isinstance(p, str | Mapping) and p is not None
+                )
         elif message_type == "custom":
             as_object(issues, value, "custom")
         extra = self.content_checks.get(message_type)

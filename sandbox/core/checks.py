@@ -18,10 +18,12 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 # Vonage's own SDKs validate recipients with this pattern (E.164 digits, no + or 00).
-E164 = re.compile(r"^[1-9]\d{6,14}$")
-SHORT_CODE = re.compile(r"^\d{3,8}$")
+# Patterns end in \Z, not $: `$` also matches before a final newline, so "447700900000\n"
+# would pass for a number.
+E164 = re.compile(r"^[1-9]\d{6,14}\Z")
+SHORT_CODE = re.compile(r"^\d{3,8}\Z")
 # SMS alphanumeric sender ids: up to 11 characters, at least one letter.
-ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ._&-]{1,11}$")
+ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ._&-]{1,11}\Z")
 
 URL_MAX = 2000
 CAPTION_MAX = 3000
@@ -98,14 +100,80 @@ def check_string(
         issues.append(Issue(code, name, f"must be at most {max_len} characters long."))
 
 
+# Every property name Vonage's Messages schemas give inside a message's objects: a null there
+# is refused; a property the schemas do not describe may hold anything (they leave objects
+# open, and Vonage ignores what it does not know).
+KNOWN_FIELDS = frozenset(
+    {
+        "action",
+        "address",
+        "bcc",
+        "body",
+        "caption",
+        "card",
+        "card_orientation",
+        "card_width",
+        "cards",
+        "category",
+        "cc",
+        "content",
+        "content_id",
+        "description",
+        "duration",
+        "emoji",
+        "encoding_type",
+        "end_time",
+        "entity_id",
+        "fallback_url",
+        "file_size",
+        "html",
+        "id",
+        "image_alignment",
+        "importance",
+        "latitude",
+        "locale",
+        "longitude",
+        "media_description",
+        "media_force_refresh",
+        "media_height",
+        "media_url",
+        "message_uuid",
+        "name",
+        "parameters",
+        "participants",
+        "phone_number",
+        "pin_label",
+        "policy",
+        "postback_data",
+        "priority",
+        "sensitivity",
+        "start_time",
+        "subject",
+        "suggestions",
+        "tag",
+        "text",
+        "thumb_url",
+        "thumbnail_url",
+        "title",
+        "ttl",
+        "type",
+        "url",
+        "view_mode",
+    }
+)
+
+
 def null_paths(value: Any, name: str) -> list[str]:
-    """Where ``value`` (found at ``name``) holds a JSON null, as parameter paths. Vonage's
-    Messages schemas allow null nowhere: an absent field and a null one are not the same, and
-    an app that sends `"encoding_type": null` meant something the API will not do."""
+    """Where ``value`` (found at ``name``) holds a JSON null in a field Vonage's schemas
+    describe, as parameter paths. They allow null nowhere: an absent field and a null one are
+    not the same, and an app that sends `"encoding_type": null` meant something the API will
+    not do."""
     if value is None:
         return [name]
     if isinstance(value, Mapping):
-        return [p for k, v in value.items() for p in null_paths(v, f"{name}.{k}")]
+        return [
+            p for k, v in value.items() if k in KNOWN_FIELDS for p in null_paths(v, f"{name}.{k}")
+        ]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in null_paths(v, f"{name}[{i}]")]
     return []
@@ -138,7 +206,9 @@ def check_int(
     code: int = 1150,
     numeric_string: bool = False,
 ) -> None:
-    """An integer in [lo, hi]; booleans are not integers; numeric strings only when allowed."""
+    """An integer in [lo, hi]; booleans are not integers; numeric strings only when allowed.
+    A number with no fraction (`600.0`) is an integer, as JSON Schema and Vonage's JSON
+    readers take it."""
     if (
         numeric_string
         and isinstance(value, str)
@@ -146,6 +216,8 @@ def check_int(
         and value.strip().isdigit()
     ):
         value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         issues.append(Issue(code, name, "must be an integer."))
     elif not lo <= value <= hi:
@@ -190,4 +262,4 @@ def check_media(
     if caption and "caption" in obj:
         check_string(issues, obj.get("caption"), f"{name}.caption", max_len=CAPTION_MAX)
     if file_name and "name" in obj:
-        check_string(issues, obj.get("name"), f"{name}.name", max_len=255)
+        check_string(issues, obj.get("name"), f"{name}.name", min_len=0, max_len=255)

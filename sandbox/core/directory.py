@@ -13,7 +13,7 @@ from sandbox.core.clock import Clock
 from sandbox.core.config import RunConfig
 from sandbox.core.errors import BadControlRequest, LowBalance
 from sandbox.core.events import AccountUpdated, ApplicationUpdated, ConfigUpdated, EventBus
-from sandbox.core.models import Account, Application, Outbound, Sender
+from sandbox.core.models import Account, Application, Message, Outbound, Sender
 from sandbox.core.store import Store
 
 APPLICATION_FIELDS = (
@@ -101,16 +101,18 @@ class Directory:
         account = self.paying_account(sender)
         if account is None or account.balance is None:
             return
-        price = Decimal(self.channels[draft.channel].usage_price(draft.message_type))
+        channel = self.channels[draft.channel]
+        price = Decimal(channel.usage_price(draft.message_type, draft.content, draft.options))
         balance = Decimal(account.balance)
         if balance <= 0 or balance < price:
             raise LowBalance()
 
-    def charge(self, account: Account | None, channel: str, message_type: str) -> None:
+    def charge(self, account: Account | None, message: Message) -> None:
         """Take a sent message's price off its account's balance, when it has one."""
         if account is None or account.balance is None:
             return
-        price = Decimal(self.channels[channel].usage_price(message_type))
+        channel = self.channels[message.channel]
+        price = Decimal(channel.usage_price(message.message_type, message.content, message.options))
         if price:
             account.balance = f"{Decimal(account.balance) - price:.4f}"
             self.bus.publish(AccountUpdated(account))

@@ -121,7 +121,7 @@ class Engine(Directory):
             with self.bus.batch():  # one `--db` transaction: all of it is kept, or none
                 self.bus.publish(MessageCreated(message))
                 self.bus.publish(MessageStatus(message, message.history[0]))
-                self.charge(account, message.channel, message.message_type)
+                self.charge(account, message)
                 if self.config.auto_deliver is not None:
                     self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
                 self._retain(message)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
+from urllib.parse import quote
 
 import httpx
 
@@ -194,6 +195,18 @@ class _Calls:
     @staticmethod
     def put_account(api_key: str, fields: Mapping[str, Any]) -> _Call:
         return _Call("PUT", f"/_sandbox/accounts/{api_key}", json=dict(fields))
+
+    @staticmethod
+    def handsets() -> _Call:
+        return _Call("GET", "/_sandbox/handsets")
+
+    @staticmethod
+    def put_handset(address: str, profile: Mapping[str, Any]) -> _Call:
+        return _Call("PUT", f"/_sandbox/handsets/{quote(address, safe='@+')}", json=dict(profile))
+
+    @staticmethod
+    def delete_handset(address: str) -> _Call:
+        return _Call("DELETE", f"/_sandbox/handsets/{quote(address, safe='@+')}")
 
     @staticmethod
     def webhooks(filters: Mapping[str, Any], limit: int, offset: int) -> _Call:

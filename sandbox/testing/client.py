@@ -210,6 +210,20 @@ class SandboxClient:
         out: dict[str, Any] = self.call(_Calls.put_account(api_key, fields))
         return out
 
+    def handsets(self) -> dict[str, list[dict[str, Any]]]:
+        """`{"handsets": [profiles set], "magic": [the built-in magic numbers]}`."""
+        out: dict[str, list[dict[str, Any]]] = self.call(_Calls.handsets())
+        return out
+
+    def put_handset(self, address: str, **profile: Any) -> dict[str, Any]:
+        """Give ``address`` a handset profile: `channels`, `persona`, behaviour fields..."""
+        out: dict[str, Any] = self.call(_Calls.put_handset(address, profile))
+        return out
+
+    def delete_handset(self, address: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.call(_Calls.delete_handset(address))
+        return out
+
     def webhooks(self, *, limit: int = 1000, offset: int = 0, **filters: Any) -> list[Delivery]:
         """The delivery ledger, newest first. Filters: message_uuid, kind, state,
         application_id."""

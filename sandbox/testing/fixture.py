@@ -165,6 +165,13 @@ class SandboxHandle:
                 if name in webhooks and webhooks[name].startswith("/"):
                     webhooks[name] = options.app_base_url.rstrip("/") + webhooks[name]
         self.configure(**server_changes, **webhooks)
+        for address, profile in (options.handsets or {}).items():
+            self.handset(address, **profile)
+
+    def handset(self, address: str, **profile: Any) -> dict[str, Any]:
+        """Give ``address`` a handset profile for this test (`channels`, `deliver_after`,
+        `persona`...: docs/pytest.md); returns it as the sandbox keeps it."""
+        return self.client.put_handset(address, **profile)
 
     def configure(self, **changes: Any) -> None:
         """Change settings for this test: auto_deliver, auto_read, strict_auth,

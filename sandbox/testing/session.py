@@ -13,7 +13,16 @@ from sandbox.testing.app_transport import RoutingTransport
 from sandbox.testing.client import SandboxClient
 
 # Run-time settings of the whole server (`PUT /_sandbox/config`).
-SERVER_OPTIONS = ("auto_deliver", "auto_read", "strict_auth", "failover_on_undeliverable")
+SERVER_OPTIONS = (
+    "auto_deliver",
+    "auto_read",
+    "strict_auth",
+    "failover_on_undeliverable",
+    "rate_limit",
+    "ttl_expiry",
+    "whatsapp_window",
+    "messenger_window",
+)
 # Settings an application can carry itself (`PUT /_sandbox/applications/{id}`).
 WEBHOOK_OPTIONS = ("status_url", "inbound_url", "webhook_version")
 DEFAULT_APP_BASE = "http://app.test"
@@ -27,6 +36,10 @@ class Options:
     auto_read: float | None = None
     strict_auth: bool | None = None
     failover_on_undeliverable: bool | None = None
+    rate_limit: float | None = None
+    ttl_expiry: bool | None = None
+    whatsapp_window: bool | None = None
+    messenger_window: bool | None = None
     status_url: str | None = None  # absolute, or a path on the mounted ``app``
     inbound_url: str | None = None
     webhook_version: str | None = None
@@ -35,6 +48,7 @@ class Options:
     check_errors: bool = True  # fail the test on exceptions inside the sandbox or the app
     check_webhooks: bool = True  # ... and on webhooks refused (non-2xx), unanswered or lost
     follow_time: bool = False  # the virtual clock follows the test's freezegun / time-machine
+    handsets: Mapping[str, Mapping[str, Any]] | None = None  # address -> handset profile
 
     @classmethod
     def build(cls, *layers: Mapping[str, Any]) -> Options:

@@ -28,7 +28,8 @@ def dispatch_report(wf: Workflow, channels: Registry) -> dict[str, Any]:
             "status": step.status,
         }
         if step.status != "rejected":
-            price = channel.usage_price(wf.items[index].message_type)
+            item = wf.items[index]
+            price = channel.usage_price(item.message_type, item.content, item.options)
             entry["usage"] = {"currency": "EUR", "price": price}
             total += Decimal(price)
         links.append(entry)

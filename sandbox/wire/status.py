@@ -22,7 +22,8 @@ from sandbox.wire.address import address_v01
 def usage(channel: Channel, message: Message, status: str) -> dict[str, str] | None:
     if status == "rejected":
         return None  # nothing is charged for what never left
-    return {"currency": "EUR", "price": channel.usage_price(message.message_type)}
+    price = channel.usage_price(message.message_type, message.content, message.options)
+    return {"currency": "EUR", "price": price}
 
 
 def error_detail(code: int, reason: str | None) -> str:

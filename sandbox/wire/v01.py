@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core.channel import Channel, Registry
-from sandbox.core.checks import Issue, check_int
+from sandbox.core.checks import Issue, check_int, null_paths
 from sandbox.core.dispatch import Condition, DispatchItem
 from sandbox.core.errors import InvalidRequest
 from sandbox.core.models import Outbound
@@ -94,6 +94,13 @@ def check_message(
     if dispatch and channel.dispatch_options_check is not None and isinstance(block, Mapping):
         assert channel.option_block is not None
         channel.dispatch_options_check(block, channel.option_block, local)
+    # No null in what the message is made of, as in v1 (the 2018 schemas allow none either).
+    nulls = [] if message_type == "custom" else null_paths(flat[message_type], message_type)
+    if channel.option_block is not None and channel.option_block in flat:
+        nulls += null_paths(flat[channel.option_block], channel.option_block)
+    if nulls:
+        local = [i for i in local if i.name not in nulls]
+        local += [Issue(1150, n, "must not be null.") for n in nulls]
     issues.extend(_rename(i, channel, prefix) for i in local)
     if "client_ref" in body:
         ref = body.get("client_ref")

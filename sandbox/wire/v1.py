@@ -66,7 +66,8 @@ def check_message(
         check_int(local, body.get("ttl"), "ttl", lo, hi)
     if "context" in body:
         context = body.get("context")
-        if not isinstance(context, Mapping) or not isinstance(context.get("message_uuid"), str):
+        uuid = context.get("message_uuid") if isinstance(context, Mapping) else None
+        if not isinstance(uuid, str) or not uuid:
             local.append(Issue(1150, "context.message_uuid", "must be a message UUID string."))
 
     # A null anywhere in what the message is made of is refused as such, and only once: the

@@ -668,6 +668,7 @@ GET_ROUTES = [
     "/messages/{message}/email.html",
     "/messages/<seed:email>/email.html",
     "/time",
+    "/handsets",
     "/failover",
     "/failover/workflow/<seed:workflow>",
     "/failover/dispatch/<seed:dispatch>",

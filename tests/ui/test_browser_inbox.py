@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.core.models import Outbound, Sender
 from tests.harness import Live
 from tests.receiver import Receiver
 from tests.ui.conftest import settled
@@ -150,21 +151,20 @@ def test_invalid_reply_shows_the_problem(sandbox: Live, page: Any, problems: Any
     problems.console.clear()
 
 
+def stored(sandbox: Live, message_type: str, content: dict[str, Any]) -> None:
+    """A message the API would refuse (a media URL that is no http(s) URL), kept as if an older
+    `--db` file held it: what the inbox must still draw inert."""
+    draft = Outbound("whatsapp", USER, APP, message_type, {message_type: content})
+    sandbox.rt.engine.send(draft, Sender(api_key="abcd1234"))
+
+
 def test_script_text_and_javascript_urls_render_inert(sandbox: Live, page: Any) -> None:
     sandbox.text(USER, "<script>alert(1)</script>", channel="whatsapp")
     img = {"url": "javascript:alert(1)", "caption": "<img src=x onerror=alert(2)>"}
-    sandbox.sent(
-        {"channel": "whatsapp", "message_type": "image", "to": USER, "from": APP, "image": img}
-    )
-    sandbox.sent(
-        {
-            "channel": "whatsapp",
-            "message_type": "file",
-            "to": USER,
-            "from": APP,
-            "file": {"url": "javascript:alert(3)"},
-        }
-    )
+    refused = {"channel": "whatsapp", "message_type": "image", "to": USER, "from": APP}
+    assert sandbox.send({**refused, "image": img}).status_code == 422  # not a URL
+    stored(sandbox, "image", img)
+    stored(sandbox, "file", {"url": "javascript:alert(3)"})
     page.goto(sandbox.url + "/")
     expect(page.locator(".conv .snippet")).to_contain_text("[file]")
     page.goto(conversation_url(sandbox, "whatsapp", USER))

@@ -660,6 +660,10 @@
     if (target.closest("[data-kbd-close]")) { const d = $("#kbd-help"); if (d) d.close(); }
   });
 
+  // What other scripts of the inbox (handsets.js) share: the pending count, the flash line,
+  // and a refresh of the live regions.
+  window.nexmoInbox = { track: track, flash: flash, refresh: () => schedule(0) };
+
   function init() {
     $$("form[data-compose]").forEach(showComposerFields);
     enhance(document);

@@ -43,6 +43,9 @@ def detail(request: Request, uuid: str) -> dict[str, object]:
     if message is None:
         raise ControlNotFound(f"No message {uuid}.")
     out = message_json(message)
+    channel = rt.channels[message.channel]
+    if channel.details is not None and (details := channel.details(message)):
+        out["details"] = details
     out["webhooks"] = rt.message_detail(uuid)
     return out
 
