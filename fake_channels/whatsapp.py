@@ -21,6 +21,8 @@ from sandbox.core.models import Message, StatusChange
 
 # A business-scoped user id (BSUID), which WhatsApp gives users who hide their number: a
 # country code, a dot, up to 128 alphanumerics; a parent id has `ENT.` after the country.
+# A template's language, BCP 47 with `_` or `-` (`en_GB`, the 2018 SDK's `en-GB`, `pt_BR`).
+LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*\Z")
 BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}\Z")
 
 
@@ -33,7 +35,10 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
     # `fallback` was withdrawn in 2020; Vonage refuses it.
     check_enum(issues, block.get("policy"), f"{name}.policy", ("deterministic",), code=1110)
     if "locale" in block:
-        check_string(issues, block.get("locale"), f"{name}.locale", code=1110)
+        locale = block.get("locale")
+        check_string(issues, locale, f"{name}.locale", code=1110)
+        if isinstance(locale, str) and locale and not LOCALE.match(locale):
+            issues.append(Issue(1110, f"{name}.locale", "must be a BCP 47 language (en_GB)."))
 
 
 def _template(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:

@@ -227,7 +227,9 @@ class Channel:
                 issues.extend(
                     Issue(1150, f"template.parameters[{i}]", "must be a string.")
                     for i, p in enumerate(params)
-                    if not isinstance(p, str | Mapping) and p is not None
+                    if p is not None
+                    and not isinstance(p, str)
+                    and not (isinstance(p, Mapping) and isinstance(p.get("default"), str))
                 )
         elif message_type == "custom":
             as_object(issues, value, "custom")

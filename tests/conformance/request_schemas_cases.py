@@ -19,8 +19,9 @@ from typing import Any
 import jsonschema_rs
 
 from tests.conformance import request_schemas_parts as parts
+from tests.conformance import request_schemas_rich as rich
 from tests.conformance.request_schemas import SCHEMAS, VARIANTS, body_ref, standalone
-from tests.conformance.request_schemas_parts import Schema
+from tests.conformance.request_schemas_parts import SUBJECT, Schema
 
 Path = tuple[str | int, ...]
 
@@ -36,7 +37,9 @@ SAMPLES: dict[str, tuple[list[str], str]] = {
     "^[0-9]{5,6}$": (["12345", "654321"], "12"),
     "^([1-9][0-9]?|[1-5][0-9]{2}|600)$": (["1", "59", "600"], "601"),
     "^([1-9][0-9]?|1[0-9]{2}|200)$": (["1", "10", "200"], "0"),
-    "^-?[0-9]+(\\.[0-9]+)?$": (["51.5", "-0.13"], "north"),
+    rich.LATITUDE["anyOf"][1]["pattern"]: (["51.5", "-0.13", "90", "-089.9"], "91"),
+    rich.LONGITUDE["anyOf"][1]["pattern"]: (["-0.13", "179.9", "-097.31"], "181"),
+    SUBJECT: (["Your order", "Re: parcel 42"], "two\nlines"),
 }
 NOT_URLS = {"not a URL": "not a url", "relative, not a URL": "example.com/a.jpg"}
 

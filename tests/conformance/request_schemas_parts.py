@@ -31,6 +31,7 @@ HTTP_URL = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s@:]+"
 BCP47 = "^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$"
 # No whitespace or control character in an address or a display name (a mail header).
 _A = "[^@\\s<>\\x00-\\x1f\\x7f-\\x9f]+"
+SUBJECT = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"  # a header line: no control character
 EMAIL_ADDRESS = f"^{_A}@{_A}\\.{_A}$"
 EMAIL_SENDER = f"^([^<>\\x00-\\x1f\\x7f-\\x9f]*<{_A}@{_A}\\.{_A}>|{_A}@{_A}\\.{_A})$"
 
