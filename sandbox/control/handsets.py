@@ -21,6 +21,7 @@ from sandbox.core.error_codes import ASYNC_ERRORS
 from sandbox.core.errors import BadControlRequest
 from sandbox.core.handsets import ANY_CHANNEL, Behaviour, Handset, Rule, Source
 
+LATEST = 253402300799.0  # 9999-12-31T23:59:59Z
 BEHAVIOUR = ("has", "deliver_after", "read_after", "fail", "error_code", "receipts")
 PROFILE = ("label", "channels", "offline_until", "persona", *BEHAVIOUR)
 RULE = ("match", "reply", "tap", "read", "after")
@@ -108,16 +109,30 @@ def _instant(value: Any, problems: Problems) -> float | None:
     """A virtual time: Unix seconds, or an ISO 8601 timestamp."""
     if value is None:
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    if isinstance(value, str):
+    when: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            when = float(value)
+        except OverflowError:  # an integer too large for a float
+            when = None
+    elif isinstance(value, datetime):  # a TOML datetime
+        when = value.timestamp() if value.tzinfo is not None else None
+    elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
-            return parsed.timestamp()
-    problems.append(("offline_until", "must be Unix seconds or an ISO 8601 time with a zone."))
+            when = parsed.timestamp()
+    # Up to the year 9999: a time the sandbox can write back as ISO 8601.
+    if when is not None and 0 <= when <= LATEST:
+        return when
+    problems.append(
+        (
+            "offline_until",
+            "must be Unix seconds or an ISO 8601 time with a zone, before the year 10000.",
+        )
+    )
     return None
 
 

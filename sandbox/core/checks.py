@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 # Vonage's own SDKs validate recipients with this pattern (E.164 digits, no + or 00).
 # Patterns end in \Z, not $: `$` also matches before a final newline, so "447700900000\n"
 # would pass for a number.
-E164 = re.compile(r"^[1-9]\d{6,14}\Z")
-SHORT_CODE = re.compile(r"^\d{3,8}\Z")
+E164 = re.compile(r"^[1-9][0-9]{6,14}\Z")  # [0-9], not \d: Python's \d takes Arabic digits
+SHORT_CODE = re.compile(r"^[0-9]{3,8}\Z")
 # SMS alphanumeric sender ids: up to 11 characters, at least one letter.
 ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ._&-]{1,11}\Z")
 

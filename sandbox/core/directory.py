@@ -115,4 +115,20 @@ class Directory:
         price = Decimal(channel.usage_price(message.message_type, message.content, message.options))
         if price:
             account.balance = f"{Decimal(account.balance) - price:.4f}"
+            # Kept with the message, so that a rejection gives it back (nothing is charged
+            # for what never left, as the status webhook's missing `usage` says).
+            message.extra = {**(message.extra or {}), "charged": f"{price:.4f}"}
+            self.bus.publish(AccountUpdated(account))
+
+    def refund(self, message: Message) -> None:
+        """A rejected message costs nothing: its charge goes back to its account."""
+        charged = (message.extra or {}).get("charged")
+        if not isinstance(charged, str):
+            return
+        account = self.paying_account(Sender(message.application_id, message.api_key))
+        extra = dict(message.extra or {})
+        del extra["charged"]
+        message.extra = extra or None
+        if account is not None and account.balance is not None:
+            account.balance = f"{Decimal(account.balance) + Decimal(charged):.4f}"
             self.bus.publish(AccountUpdated(account))

@@ -226,6 +226,8 @@ class Engine(Directory):
     def _apply(self, message: Message, change: StatusChange) -> None:
         message.status = change.status
         message.history.append(change)
+        if change.status == "rejected":
+            self.refund(message)
         self.bus.publish(MessageStatus(message, change))
         if (
             change.status == "delivered"
@@ -364,9 +366,17 @@ class Engine(Directory):
         self.bus.publish(MessageUpdated(message))
         return message
 
-    def tap(self, uuid: str, index: int | None = None, postback: str | None = None) -> Message:
+    def tap(
+        self,
+        uuid: str,
+        index: int | None = None,
+        postback: str | None = None,
+        *,
+        receipts: bool = True,
+    ) -> Message:
         """The end user taps a suggestion chip of outbound message ``uuid`` (by its position,
-        or by its postback data): the app receives the inbound message the tap sends."""
+        or by its postback data): the app receives the inbound message the tap sends.
+        ``receipts=False``: a handset that never reports delivery or reading (a profile)."""
         message = self.get(uuid)
         channel = self.channels[message.channel]
         if channel.suggestions is None or channel.tap is None or message.direction != "outbound":
@@ -398,7 +408,8 @@ class Engine(Directory):
                 )
             chip = found[0]
         # A user who taps has the message and has seen it: the handset says so first.
-        if message.status == "submitted" or (message.status == "delivered" and channel.has_read):
+        seen = message.status == "submitted" or (message.status == "delivered" and channel.has_read)
+        if seen and receipts:
             self.mark(uuid, "read" if channel.has_read else "delivered", by="user")
         message_type, content = channel.tap(chip)
         return self.receive(

@@ -20,12 +20,26 @@ from sandbox.core.channel import Channel
 from sandbox.core.config import RunConfig
 from sandbox.core.engine import Engine
 from sandbox.core.errors import IllegalTransition, SandboxError
-from sandbox.core.events import EventBus, MessageCreated, MessageStatus, MessageUpdated
+from sandbox.core.events import EventBus, MessageCreated, MessageStatus, MessageUpdated, Reset
 from sandbox.core.handsets import Behaviour, Handset, HandsetBook, Rule, fill
 from sandbox.core.models import FINAL_STATUSES, InboundDraft, Message
 from sandbox.core.scheduler import Scheduler, TimerKind
 
 EXPIRED = 1360  # TTL activated / expired
+ANSWERS_PER_MINUTE = 5  # a persona's answers in one conversation within a virtual minute
+
+
+def text_of(message: Message) -> str | None:
+    """What a persona reads: the text, or a template's parameters (an OTP template carries
+    the code there)."""
+    if message.text is not None:
+        return message.text
+    template = message.content.get("template")
+    params = template.get("parameters") if isinstance(template, dict) else None
+    if isinstance(params, list):
+        words = [p.get("default") if isinstance(p, dict) else p for p in params]
+        return " ".join(str(w) for w in words if w is not None)
+    return None
 
 
 def message_ttl(message: Message, channel: Channel) -> float | None:
@@ -53,8 +67,11 @@ class HandsetLife:
         self.book = book
         self.scheduler = scheduler
         self.config = config
+        # When each conversation's persona answered lately (the loop guard, _too_chatty).
+        self._answered: dict[tuple[str, str], list[float]] = {}
         bus.on(MessageCreated, self._on_created)
         bus.on(MessageStatus, self._on_status)
+        bus.on(Reset, lambda event: self._answered.clear())
 
     # -- planning ----------------------------------------------------------------------------
     def _on_created(self, event: MessageCreated) -> None:
@@ -72,9 +89,16 @@ class HandsetLife:
             return
         if message.status == "submitted":
             self._plan_sent(message)
-        elif message.status == "delivered":
+        elif message.status in ("delivered", "read"):
             delivered = next(c.at for c in reversed(message.history) if c.status == "delivered")
-            self._plan_delivered(message, delivered)
+            if message.status == "delivered":
+                self._plan_delivered(message, delivered)
+            else:  # read already: only the persona may still have to answer
+                channel = self.engine.channels[message.channel]
+                handset = self.book.get(channel.address(message.to))
+                if handset is not None:
+                    b = handset.behaviour(channel.name)
+                    self._persona_at(message, delivered, handset, b)
 
     def _who(self, handset: Handset) -> str:
         kind = "magic number" if handset.source == "magic" else "handset profile"
@@ -221,7 +245,8 @@ class HandsetLife:
     def _persona_at(self, message: Message, when: float, handset: Handset, b: Behaviour) -> None:
         if (message.extra or {}).get("persona_answered"):
             return  # answered before a restart
-        rule = next((r for r in handset.persona if r.matches(message.text)), None)
+        text = text_of(message)
+        rule = next((r for r in handset.persona if r.matches(text)), None)
         if rule is None:
             return
         who = self._who(handset)
@@ -229,7 +254,11 @@ class HandsetLife:
         def act() -> None:
             if self.engine.store.get(message.uuid) is not message:
                 return
-            if message.status in FINAL_STATUSES:
+            # Once per message, however many ways it was delivered (a hand mark as well as
+            # the profile's own delay, with `receipts: false`).
+            if message.status in FINAL_STATUSES or (message.extra or {}).get("persona_answered"):
+                return
+            if self._too_chatty(message, who):
                 return
             self._answer(message, rule, who, b)
 
@@ -242,6 +271,25 @@ class HandsetLife:
             ref=message.uuid,
         )
 
+    def _too_chatty(self, message: Message, who: str) -> bool:
+        """An app that answers every message and a persona that answers every message would
+        talk forever (at one virtual instant, with no delays): past ANSWERS_PER_MINUTE answers
+        in a conversation within a virtual minute, the persona stops there, and says so."""
+        now = self.engine.clock.now()
+        key = (message.channel, message.to)
+        recent = [t for t in self._answered.get(key, []) if now - t < 60.0]
+        if len(recent) >= ANSWERS_PER_MINUTE:
+            note = (
+                f"{who} stopped answering: {ANSWERS_PER_MINUTE} answers within a virtual minute "
+                "(does the app answer every reply?)"
+            )
+            message.extra = {**(message.extra or {}), "persona_answered": False, "persona": note}
+            self.engine.bus.publish(MessageUpdated(message))
+            self._answered[key] = recent
+            return True
+        self._answered[key] = [*recent, now]
+        return False
+
     def _answer(self, message: Message, rule: Rule, who: str, b: Behaviour) -> None:
         channel = self.engine.channels[message.channel]
         message.extra = {**(message.extra or {}), "persona_answered": True}
@@ -253,19 +301,23 @@ class HandsetLife:
             index = self._chip(chips, rule.tap)
             if index is not None:
                 try:
-                    self.engine.tap(message.uuid, index)
+                    # A handset that never sends receipts taps without reporting a read.
+                    self.engine.tap(message.uuid, index, receipts=b.receipts)
                     return
                 except (IllegalTransition, SandboxError):
                     pass  # nothing to tap after all: the text reply, if any, goes instead
         if rule.reply is None:
             return
+        reply = fill(rule.reply, text_of(message))
+        if not reply:
+            return  # `{code}` and the message had none: nothing to send
         self.engine.receive(
             InboundDraft(
                 channel=message.channel,
-                from_=channel.address(message.to),
+                from_=message.to,  # the same conversation as the message it answers
                 to=channel.address(message.from_),
                 message_type="text",
-                content={"text": fill(rule.reply, message.text)},
+                content={"text": reply},
                 extra={},
                 application_id=message.application_id,
             )

@@ -79,7 +79,7 @@ class Rule:
         }
 
 
-CODE = re.compile(r"(?<!\d)(\d{4,8})(?!\d)")
+CODE = re.compile(r"(?<![0-9])([0-9]{4,8})(?![0-9])")
 
 
 def fill(template: str, text: str | None) -> str:
@@ -111,6 +111,12 @@ class Handset:
         }
 
 
+def book_key(address: str) -> str:
+    """Profiles are found as messages address them: an email address in lower case (as the
+    email channel compares addresses), anything else as it is written."""
+    return address.lower() if "@" in address else address
+
+
 class HandsetBook:
     """The profiles of this sandbox: those set through the control API or the fixture, over
     those of the `--handsets` file, over the built-in magic numbers."""
@@ -123,17 +129,19 @@ class HandsetBook:
         self.on_change: Callable[[str, Handset | None], None] | None = None
 
     def get(self, address: str) -> Handset | None:
-        return self.profiles.get(address) or self.magic.get(address)
+        key = book_key(address)
+        return self.profiles.get(key) or self.magic.get(key)
 
     def all(self) -> list[Handset]:
         return sorted(self.profiles.values(), key=lambda h: h.address)
 
     def put(self, handset: Handset) -> None:
-        self.profiles[handset.address] = handset
+        self.profiles[book_key(handset.address)] = handset
         if self.on_change is not None and handset.source == "api":
             self.on_change(handset.address, handset)
 
     def remove(self, address: str) -> bool:
+        address = book_key(address)
         gone = self.profiles.pop(address, None)
         if gone is None:
             return False
@@ -145,7 +153,7 @@ class HandsetBook:
         return True
 
     def load_file(self, handsets: list[Handset]) -> None:
-        self.from_file = {h.address: h for h in handsets}
+        self.from_file = {book_key(h.address): h for h in handsets}
         self.profiles.update(self.from_file)
 
     def reset(self) -> None:

@@ -95,7 +95,8 @@ def check_message(
         assert channel.option_block is not None
         channel.dispatch_options_check(block, channel.option_block, local)
     # No null in what the message is made of, as in v1 (the 2018 schemas allow none either).
-    nulls = [] if message_type == "custom" else null_paths(flat[message_type], message_type)
+    given = message_type != "custom" and message_type in content  # absent: "is required"
+    nulls = null_paths(flat[message_type], message_type) if given else []
     if channel.option_block is not None and channel.option_block in flat:
         nulls += null_paths(flat[channel.option_block], channel.option_block)
     if nulls:

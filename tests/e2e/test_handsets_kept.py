@@ -89,3 +89,18 @@ def test_a_file_that_cannot_be_used_stops_serve(
     out = io.StringIO()
     assert serve(settings, out) == 1
     assert said in out.getvalue()
+
+
+def test_a_persona_still_answers_a_message_read_before_a_restart(tmp_path: pathlib.Path) -> None:
+    settings = Settings(clock="manual", db=str(tmp_path / "p.db"), **NO_WINDOWS)
+    profile = {"deliver_after": 0, "read_after": 1, "persona": [{"reply": "later", "after": 10}]}
+    with Api(create_app(settings)) as api:
+        api.put(f"/_sandbox/handsets/{ADA}", json=profile)
+        api.send_v1(sms(channel="whatsapp", to=ADA))
+        api.advance(5)  # read at 1 s; the answer is due at 10 s
+    with Api(create_app(settings)) as api:
+        api.advance(5)
+        inbound = api.get("/_sandbox/messages?direction=inbound").json()["messages"]
+        assert [m["text"] for m in inbound] == ["later"]
+        api.advance(60)
+        assert api.get("/_sandbox/messages?direction=inbound").json()["total"] == 1

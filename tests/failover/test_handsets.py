@@ -235,3 +235,94 @@ def test_profiles_are_listed_replaced_and_removed(sb: Live) -> None:
     sb.control("PUT", "/handsets/447700900803", {"deliver_after": 1})
     assert sb.control("GET", "/handsets/447700900803")["source"] == "api"
     assert sb.control("DELETE", "/handsets/447700900803")["now"]["source"] == "magic"
+
+
+def inbound_from(sb: Live, address: str) -> list[dict[str, Any]]:
+    return list(sb.control("GET", f"/messages?direction=inbound&from={address}")["messages"])
+
+
+def test_a_persona_stops_answering_an_app_that_answers_everything(sb: Live) -> None:
+    sb.control("PUT", f"/handsets/{ADA}", {"deliver_after": 0, "persona": [{"reply": "Thanks!"}]})
+    last = ""
+    for _ in range(6):  # the app acknowledges every reply, at once
+        last = sb.sent(sms(to=ADA, text="Thank you for your message"))["message_uuid"]
+    assert len(inbound_from(sb, ADA)) == 5  # then the persona stops, and says why
+    assert "stopped answering" in sb.message(last)["extra"]["persona"]
+    sb.advance(61)
+    sb.sent(sms(to=ADA, text="A new day"))
+    assert len(inbound_from(sb, ADA)) == 6
+
+
+def test_a_persona_answers_once_whoever_delivers(sb: Live) -> None:
+    profile = {"deliver_after": 10, "receipts": False, "persona": [{"reply": "hi back"}]}
+    sb.control("PUT", f"/handsets/{ADA}", profile)
+    uuid = sb.sent(sms(to=ADA))["message_uuid"]
+    sb.mark(uuid, "delivered")
+    sb.advance(30)
+    assert [m["text"] for m in inbound_from(sb, ADA)] == ["hi back"]
+
+
+def test_a_tap_from_a_handset_without_receipts_reports_no_read(sb: Live) -> None:
+    profile = {"deliver_after": 1, "receipts": False, "persona": [{"tap": "first"}]}
+    sb.control("PUT", f"/handsets/{ADA}", profile)
+    chips = [{"type": "reply", "text": "Yes", "postback_data": "yes"}]
+    body = {**sms(channel="rcs", to=ADA, **{"from": "SandboxAgent"}), "suggestions": chips}
+    uuid = sb.sent(body)["message_uuid"]
+    sb.advance(1)
+    assert [m["message_type"] for m in inbound_from(sb, ADA)] == ["reply"]
+    assert [c["status"] for c in sb.message(uuid)["history"]] == ["submitted"]
+
+
+def test_an_otp_template_is_answered_with_its_code(sb: Live) -> None:
+    template = wa(
+        "447700900809",
+        message_type="template",
+        template={"name": "auth:otp", "parameters": ["402911"]},
+        whatsapp={"locale": "en_GB"},
+    )
+    sb.sent(template)
+    sb.advance(6)
+    assert [m["text"] for m in inbound_from(sb, "447700900809")] == ["402911"]
+
+
+def test_email_profiles_match_whatever_the_case(sb: Live) -> None:
+    sb.control("PUT", "/handsets/Ada@Example.com", {"persona": [{"reply": "got it"}]})
+    body = sms(channel="email", to="ada@example.COM", **{"from": "Shop <shop@example.com>"})
+    uuid = sb.sent({**body, "email": {"subject": "Hi"}})["message_uuid"]
+    sb.mark(uuid, "delivered")
+    (reply,) = sb.control("GET", "/messages?direction=inbound&channel=email")["messages"]
+    assert (reply["from"], reply["to"], reply["text"]) == (
+        "ada@example.COM",
+        "shop@example.com",
+        "got it",
+    )
+    assert sb.control("GET", "/handsets/ADA@example.com")["address"] == "Ada@Example.com"
+
+
+def test_a_rejected_message_gives_its_charge_back(sb: Live) -> None:
+    sb.control("PUT", "/accounts/abcd1234", {"balance": "1"})
+    for _ in range(3):
+        sb.sent(sms(to="447700900803"))  # rejected by its handset
+    sb.sent(sms(to=ADA))
+    balance = {a["api_key"]: a["balance"] for a in sb.control("GET", "/accounts")["accounts"]}
+    assert balance["abcd1234"] == "0.9667"
+
+
+@pytest.mark.parametrize("when", [1e20, 253402300800, 10**400, "9999-99-99T00:00:00Z"])
+def test_an_offline_time_out_of_range_is_refused(sb: Live, when: Any) -> None:
+    r = sb.http.put(
+        f"/_sandbox/handsets/{ADA}",
+        content=json.dumps({"offline_until": when}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert sb.http.get(f"/_sandbox/handsets/{ADA}").status_code == 404
+    assert sb.http.get("/_sandbox/handsets").status_code == 200
+
+
+# A trailing newline, and Arabic-Indic digits (which Python's \d matches).
+@pytest.mark.parametrize(
+    "to", ["447700900123\n", "44\u0667\u0667\u0660\u0660\u0669\u0660\u0660\u0661\u0662\u0663"]
+)
+def test_a_number_is_ascii_digits_only(sb: Live, to: str) -> None:
+    assert sb.send(sms(to=to)).status_code == 422
