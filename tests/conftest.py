@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from sandbox.app import create_app
 from sandbox.asgi.runtime import Runtime
 from sandbox.settings import Settings
-from tests.harness import NO_WINDOWS
+from tests.harness import NO_WINDOWS, Live, live_sandbox
 from tests.helpers import BASIC
 
 REQUIRE_ALL = os.environ.get("NEXMO_SANDBOX_REQUIRE_ALL") == "1"
@@ -86,3 +86,17 @@ def settings() -> Settings:
 def api(settings: Settings) -> Iterator[Api]:
     with Api(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def module_live() -> Iterator[Live]:
+    """One real sandbox shared by a test module's tests (through `sb`)."""
+    with live_sandbox() as live:
+        yield live
+
+
+@pytest.fixture
+def sb(module_live: Live) -> Live:
+    """The module's live sandbox, reset for this test. A module may define its own `sb`."""
+    module_live.control("POST", "/reset")
+    return module_live

@@ -4,29 +4,17 @@ request rules of the spec (`format: url` fields, no nulls)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.failover.test_dispatch import dispatch, sms_item, whatsapp
-from tests.harness import Live, live_sandbox
+from tests.harness import Live
 from tests.helpers import BASIC, bearer, sms
 
 pytestmark = pytest.mark.e2e
 
 V1 = "https://developer.vonage.com/api-errors/messages"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Live]:
-    with live_sandbox() as live:
-        yield live
-
-
-@pytest.fixture(autouse=True)
-def _fresh(sb: Live) -> None:
-    sb.control("POST", "/reset")
 
 
 def v01_sms() -> dict[str, Any]:

@@ -5,7 +5,6 @@ and TTLs are enforced, and every outcome says why."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,17 +18,6 @@ pytestmark = pytest.mark.e2e
 
 APP = "447700900001"
 ADA = "447700900123"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Live]:
-    with live_sandbox() as live:
-        yield live
-
-
-@pytest.fixture(autouse=True)
-def _fresh(sb: Live) -> None:
-    sb.control("POST", "/reset")
 
 
 def wa(to: str, **extra: Any) -> dict[str, Any]:

@@ -3,31 +3,20 @@ table is what the control API lists and the README shows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sandbox.core.magic import MAGIC
-from tests.harness import Live, live_sandbox
+from tests.harness import Live
 from tests.helpers import sms
 
 pytestmark = pytest.mark.e2e
 
 APP = "447700900001"
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Live]:
-    with live_sandbox() as live:
-        yield live
-
-
-@pytest.fixture(autouse=True)
-def _fresh(sb: Live) -> None:
-    sb.control("POST", "/reset")
 
 
 def send(sb: Live, to: str, channel: str = "whatsapp", **extra: Any) -> str:

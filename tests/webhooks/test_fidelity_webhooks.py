@@ -7,29 +7,17 @@ Dispatch step costs the same in its status webhooks and in the final report."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.failover.test_dispatch import dispatch, sms_item, whatsapp
-from tests.harness import Live, live_sandbox
+from tests.harness import Live
 from tests.helpers import sms
 
 pytestmark = pytest.mark.e2e
 
 USER, APP = "447700900000", "447700900001"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Live]:
-    with live_sandbox() as live:
-        yield live
-
-
-@pytest.fixture(autouse=True)
-def _fresh(sb: Live) -> None:
-    sb.control("POST", "/reset")
 
 
 def bodies(sb: Live, **filters: Any) -> list[dict[str, Any]]:
