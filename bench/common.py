@@ -101,6 +101,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
+# The benchmarks send freeform WhatsApp and Messenger messages (and Dispatch workflows that
+# start with one) to users who never wrote: with the 24-hour care windows on, as `serve` has
+# them by default, every one would be rejected at once and no Dispatch timer would wait. The
+# figures measure the sandbox's own work, so the windows are off, as they were before them.
+NO_WINDOWS = ("--whatsapp-window", "off", "--messenger-window", "off")
+
+
 def sandbox(*flags: str) -> contextlib.AbstractContextManager[Server]:
     """`nexmo-sandbox serve` as a user starts it: uvicorn, one process."""
     port = free_port()
@@ -111,6 +118,7 @@ def sandbox(*flags: str) -> contextlib.AbstractContextManager[Server]:
         str(port),
         "--log-level",
         "warning",
+        *NO_WINDOWS,
         *flags,
     ]
     return started("sandbox", argv, "/_sandbox/health", port)
