@@ -12,22 +12,38 @@ from sandbox.core.models import Message, StatusChange
 ATTACHMENT_TYPES = ("image", "audio", "video", "vcard", "file")
 
 
-def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
-    items = body.get("content")
-    if not isinstance(items, list) or not items:
-        issues.append(Issue(1150, "content", "must be a non-empty array."))
+def _attachment_list(value: Any, name: str, issues: list[Issue], *, inbound: bool) -> None:
+    """A `content` array of `{type, url}` attachments: what an app sends (each may carry a
+    caption), or what a user's MMS with several attachments lists in Vonage's inbound webhook
+    beside the first one's own object (`type` and `url`, nothing else)."""
+    if not isinstance(value, list) or not value:
+        issues.append(Issue(1150, name, "must be a non-empty array of {type, url} attachments."))
         return
-    for i, item in enumerate(items):
-        name = f"content[{i}]"
+    for i, item in enumerate(value):
+        at = f"{name}[{i}]"
         if not isinstance(item, Mapping):
-            issues.append(Issue(1150, name, "must be an object."))
+            issues.append(Issue(1150, at, "must be an object."))
             continue
-        kind = item.get("type")
-        if kind not in ATTACHMENT_TYPES:
-            issues.append(
-                Issue(1150, f"{name}.type", "must be one of: image, audio, video, vcard, file.")
-            )
-        check_media(issues, item, name)
+        if item.get("type") not in ATTACHMENT_TYPES:
+            kinds = ", ".join(ATTACHMENT_TYPES)
+            issues.append(Issue(1150, f"{at}.type", f"must be one of: {kinds}."))
+        if not inbound:
+            check_media(issues, item, at)
+            continue
+        check_url(issues, item.get("url"), f"{at}.url")
+        issues.extend(
+            Issue(1150, f"{at}.{key}", "is not part of an attachment (type, url).")
+            for key in item
+            if key not in ("type", "url")
+        )
+
+
+def _content(channel: Channel, body: Mapping[str, Any], issues: list[Issue]) -> None:
+    _attachment_list(body.get("content"), "content", issues, inbound=False)
+
+
+def _attachments(value: Any, name: str, issues: list[Issue]) -> None:
+    _attachment_list(value, name, issues, inbound=True)
 
 
 def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
@@ -46,29 +62,6 @@ def _options(block: Mapping[str, Any], name: str, issues: list[Issue]) -> None:
 
 def _status_extras(message: Message, change: StatusChange) -> dict[str, Any]:
     return {"destination": {"network_code": NETWORK_CODE}}
-
-
-def _attachments(value: Any, name: str, issues: list[Issue]) -> None:
-    """A user's MMS with several attachments: `content`, each `{type, url}`, as Vonage's
-    inbound MMS webhook lists them beside the first one's own object."""
-    if not isinstance(value, list) or not value:
-        issues.append(Issue(1150, name, "must be a non-empty array of {type, url} attachments."))
-        return
-    for i, item in enumerate(value):
-        at = f"{name}[{i}]"
-        if not isinstance(item, Mapping):
-            issues.append(Issue(1150, at, "must be an object."))
-            continue
-        if item.get("type") not in ATTACHMENT_TYPES:
-            issues.append(
-                Issue(1150, f"{at}.type", "must be one of: " + ", ".join(ATTACHMENT_TYPES))
-            )
-        check_url(issues, item.get("url"), f"{at}.url")
-        issues.extend(
-            Issue(1150, f"{at}.{key}", "is not part of an attachment (type, url).")
-            for key in item
-            if key not in ("type", "url")
-        )
 
 
 def _inbound_extras(message: Message, self_base: str) -> dict[str, Any]:

@@ -145,6 +145,11 @@ class Channel:
     # a user's reply to what the app sent; None: addresses are compared as they are.
     bare_address: Callable[[str], str] | None = None
 
+    @property
+    def in_2018_apis(self) -> bool:
+        """Whether Messages v0.1 and Dispatch know the channel (RCS and email came later)."""
+        return bool(self.v01_outbound_types)
+
     def address(self, value: str) -> str:
         return value if self.bare_address is None else self.bare_address(value)
 
@@ -266,7 +271,7 @@ class Registry:
 
     def register(self, channel: Channel) -> None:
         self._by_name[channel.name] = channel
-        if channel.v01_outbound_types:  # channels newer than the 2018 APIs are not known there
+        if channel.in_2018_apis:
             self._by_v01[channel.v01_name] = channel
 
     def get(self, name: object) -> Channel | None:

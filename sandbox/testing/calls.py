@@ -58,6 +58,10 @@ def _params(filters: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _handset_path(address: str) -> str:
+    return f"/_sandbox/handsets/{quote(address, safe='@+')}"
+
+
 def _json_body(response: httpx.Response) -> Any:
     if not response.content:
         return {}
@@ -202,11 +206,11 @@ class _Calls:
 
     @staticmethod
     def put_handset(address: str, profile: Mapping[str, Any]) -> _Call:
-        return _Call("PUT", f"/_sandbox/handsets/{quote(address, safe='@+')}", json=dict(profile))
+        return _Call("PUT", _handset_path(address), json=dict(profile))
 
     @staticmethod
     def delete_handset(address: str) -> _Call:
-        return _Call("DELETE", f"/_sandbox/handsets/{quote(address, safe='@+')}")
+        return _Call("DELETE", _handset_path(address))
 
     @staticmethod
     def webhooks(filters: Mapping[str, Any], limit: int, offset: int) -> _Call:

@@ -43,7 +43,7 @@ class Routing:
         after it: their webhooks are v1 whatever version is asked for (a v0.1 body would name
         a channel type no v0.1 reader knows)."""
         channel = self.channels.get(message.channel)
-        return channel is not None and bool(channel.v01_outbound_types)
+        return channel is not None and channel.in_2018_apis
 
     def app(self, application_id: str | None) -> Application | None:
         return None if application_id is None else self.store.applications.get(application_id)

@@ -310,3 +310,40 @@ def test_readme_example_runs_as_written(pytester: pytest.Pytester) -> None:
     block = readme.split("## Testing with pytest", 1)[1].split("```python\n", 1)[1]
     pytester.makepyfile(test_readme=block.split("```", 1)[0])
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_handsets_and_channel_rules_through_the_marker_and_the_handle(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        SEND
+        + """
+import pytest
+
+ADA = "447700900123"
+
+@pytest.mark.nexmo_sandbox(handsets={ADA: {"deliver_after": 2, "read_after": 3}})
+def test_marker_profile(nexmo_sandbox):
+    uuid = send(nexmo_sandbox, to=ADA, channel="whatsapp")
+    nexmo_sandbox.advance(2)
+    assert nexmo_sandbox.message(uuid).status == "rejected"  # never wrote: the window
+    uuid = send(nexmo_sandbox, to=ADA)
+    nexmo_sandbox.advance(2)
+    assert nexmo_sandbox.message(uuid).status == "delivered"  # SMS has no read
+
+def test_the_profile_went_with_the_reset(nexmo_sandbox):
+    uuid = send(nexmo_sandbox, to=ADA)
+    nexmo_sandbox.advance(60)
+    assert nexmo_sandbox.message(uuid).status == "submitted"
+
+@pytest.mark.nexmo_sandbox(whatsapp_window=False)
+def test_handle_profile_and_window_off(nexmo_sandbox):
+    kept = nexmo_sandbox.handset(ADA, channels={"whatsapp": {"deliver_after": 1}})
+    assert kept["channels"]["whatsapp"]["deliver_after"] == 1
+    uuid = send(nexmo_sandbox, to=ADA, channel="whatsapp")
+    nexmo_sandbox.advance(1)
+    assert nexmo_sandbox.message(uuid).status == "delivered"
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=3)
