@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from sandbox.core.config import RunConfig
 from sandbox.core.engine import Engine
-from sandbox.core.events import EventBus, MessageCreated
+from sandbox.core.events import (
+    EventBus,
+    MessageCreated,
+    MessageInbound,
+    MessageWithdrawn,
+    Pruned,
+    Reset,
+)
 from sandbox.core.models import Message
 from sandbox.core.scheduler import Scheduler
 
@@ -27,7 +34,16 @@ class CareWindows:
         self.engine = engine
         self.scheduler = scheduler
         self.config = config
+        # (channel, user, business address) -> when the user last wrote (None: never), found
+        # once by a walk of the conversation and then kept up by the inbound events, so a send
+        # costs the same however long the conversation is. Dropped whole when messages go (a
+        # reset, the retention bound): found again on the next send.
+        self._last: dict[tuple[str, str, str], float | None] = {}
         bus.on(MessageCreated, self._on_created)
+        bus.on(MessageInbound, self._on_inbound)
+        bus.on(Reset, lambda event: self._last.clear())
+        bus.on(Pruned, lambda event: self._last.clear())
+        bus.on(MessageWithdrawn, lambda event: self._last.clear())  # not kept after all
 
     def _on_created(self, event: MessageCreated) -> None:
         message = event.message
@@ -67,11 +83,20 @@ class CareWindows:
             ref=message.uuid,
         )
 
+    def _on_inbound(self, event: MessageInbound) -> None:
+        m = event.message
+        if self.engine.channels[m.channel].care_window is not None:
+            ours = self.engine.channels[m.channel].address(m.to)
+            self._last[(m.channel, m.from_, ours)] = m.created_at
+
     def _last_inbound(self, message: Message) -> float | None:
         """When the user last wrote to the address this message comes from."""
         channel = self.engine.channels[message.channel]
-        ours = channel.address(message.from_)
-        for m in reversed(self.engine.store.conversation((message.channel, message.to))):
-            if m.direction == "inbound" and channel.address(m.to) == ours:
-                return m.created_at
-        return None
+        key = (message.channel, message.to, channel.address(message.from_))
+        if key not in self._last:
+            self._last[key] = None
+            for m in reversed(self.engine.store.conversation((message.channel, message.to))):
+                if m.direction == "inbound" and channel.address(m.to) == key[2]:
+                    self._last[key] = m.created_at
+                    break
+        return self._last[key]

@@ -104,3 +104,17 @@ def test_a_persona_still_answers_a_message_read_before_a_restart(tmp_path: pathl
         assert [m["text"] for m in inbound] == ["later"]
         api.advance(60)
         assert api.get("/_sandbox/messages?direction=inbound").json()["total"] == 1
+
+
+def test_the_whatsapp_window_knows_who_wrote_before_a_restart(tmp_path: pathlib.Path) -> None:
+    settings = Settings(clock="manual", db=str(tmp_path / "w.db"))  # the window on
+    wrote = {"channel": "whatsapp", "from": ADA, "to": "447700900001", "text": "hi"}
+    freeform = sms(channel="whatsapp", to=ADA)
+    with Api(create_app(settings)) as api:
+        assert api.post("/_sandbox/inbound", json=wrote).status_code == 201
+    with Api(create_app(settings)) as api:
+        uuid = api.send_v1(freeform).json()["message_uuid"]
+        assert api.get(f"/_sandbox/messages/{uuid}").json()["status"] == "submitted"
+        api.advance(24 * 3600 + 1)
+        late = api.send_v1(freeform).json()["message_uuid"]
+        assert api.get(f"/_sandbox/messages/{late}").json()["error"]["code"] == 1340
