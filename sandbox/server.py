@@ -16,8 +16,8 @@ import uvicorn
 from starlette.applications import Starlette
 
 from sandbox.app import create_app
-from sandbox.asgi.handsets_file import UnusableHandsetsFile
 from sandbox.asgi.persistence import UnusableDatabase
+from sandbox.asgi.settings_files import UnusableSettingsFile
 from sandbox.http_limits import REQUEST_TIMEOUT, config_for
 from sandbox.settings import Settings
 from sandbox.state import signature_secret, state_dir
@@ -229,7 +229,7 @@ def serve(settings: Settings, out: IO[str]) -> int:
         settings = settings.replace(signature_secret=signature_secret(settings.state_dir))
     try:
         app = create_app(settings)
-    except (UnusableDatabase, UnusableHandsetsFile) as exc:
+    except (UnusableDatabase, UnusableSettingsFile) as exc:
         print(f"nexmo-sandbox: {exc}", file=out)
         return 1
     tune_gc()  # only for `serve`: a test process or a host app keeps its own settings

@@ -54,6 +54,13 @@ def _finite(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _seed(text: str) -> int:
+    value = _whole(text)
+    if value is None:
+        raise ValueError(f"{text!r} is not a whole number")
+    return value
+
+
 def _bound(text: str) -> int | None:
     if text.strip().lower() in ("0", "none", "off"):
         return None
@@ -151,6 +158,22 @@ OPTIONS: tuple[Option, ...] = (
         "hosted Messages sandbox).",
     ),
     Option(
+        "retry_policy",
+        str,
+        "Which webhook answers are retried: production (429 and 5xx, as Vonage) or "
+        "hosted-sandbox (anything but a 2xx, as Vonage's hosted Messages sandbox).",
+        choices=("production", "hosted-sandbox"),
+    ),
+    Option(
+        "preset",
+        str,
+        "hosted-sandbox: behave as Vonage's hosted Messages sandbox (1 send per second, "
+        "webhooks retried on any answer but a 2xx); --rate-limit and --retry-policy win.",
+        choices=("hosted-sandbox",),
+    ),
+    Option("chaos", str, "Chaos rules (faults on purpose) from a JSON or TOML file."),
+    Option("chaos_seed", _seed, "Seed of the chaos rules' random draws (same seed, same run)."),
+    Option(
         "ttl_expiry",
         _bool,
         "on|off: a message not delivered within its ttl expires (undeliverable, 1360).",
@@ -218,6 +241,10 @@ class Settings:
     auto_deliver: float | None = None
     auto_read: float | None = None
     rate_limit: float | None = None
+    retry_policy: str | None = None  # None: production, or the preset's
+    preset: str | None = None
+    chaos: str | None = None
+    chaos_seed: int = 0
     ttl_expiry: bool = True
     whatsapp_window: bool = True
     messenger_window: bool = True

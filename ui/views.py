@@ -332,7 +332,7 @@ def timer_link(kind: str, ref: str | None) -> str | None:
     """Where what a timer acts on lives in the inbox (its `ref` by kind)."""
     if not ref:
         return None
-    if kind == "webhook-retry":
+    if kind in ("webhook-retry", "webhook-delay"):
         return f"/webhooks/{quote(ref, safe='')}"  # its own page: no ledger page to guess
     if kind == "failover":
         return f"/failover/dispatch/{quote(ref, safe='')}"

@@ -3,6 +3,7 @@ errors become HTTP answers."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -22,8 +23,10 @@ from sandbox.core.errors import (
     SandboxError,
     UnsupportedMediaType,
 )
+from sandbox.core.faults import CHAOS_HEADER
 from sandbox.core.models import Sender
 from sandbox.wire.body import parse_json_object
+from sandbox.wire.peek import send_target
 
 MAX_BODY = 1024 * 1024  # 1 MiB: far above any real message, far below trouble
 # A refused body is read and thrown away up to this size so that the client can read its 413
@@ -164,11 +167,23 @@ async def accept_send(
     try:
         sender = rt.auth.authenticate(request.headers.get("authorization"))
         raw = await read_body(request)  # read whole first: a client writing it sees the 429
-        rt.limiter.take(sender, rt.config.rate_limit)  # the gateway's limit, before any check
+        rt.limiter.take(sender, rt.engine.send_rate(sender))  # the gateway's, before any check
         body = parse_json_object(raw, api)
+        fault = None
+        if rt.chaos.active:  # chaos rules (core/faults.py): one test when there are none
+            fault = rt.faults.at_send(sender, *send_target(body, api, rt.channels))
         result = send(rt, sender, body)
     except SandboxError as exc:
         return problem(exc, api)
+    if fault is not None:
+        rt.faults.accepted(fault, sender, result)
+    if fault is not None and fault.error is not None:
+        rt.timeline.fire_due()  # accepted, and answered 5xx all the same (core/faults.py)
+        return problem(fault.error, api)
     rt.timeline.fire_due()
     await rt.webhooks.backpressure()
-    return json_response(result, 202, trace_header(api))
+    headers = trace_header(api)
+    if fault is not None:
+        await asyncio.sleep(fault.seconds)  # `slow`: the app's HTTP client waits, for real
+        headers[CHAOS_HEADER] = fault.rule.describe()
+    return json_response(result, 202, headers)

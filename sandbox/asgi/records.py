@@ -97,6 +97,7 @@ def delivery_to_json(d: Delivery) -> str:
             "headers": d.headers,
             "attempts": [asdict(a) for a in d.attempts],
             "next_attempt_at": d.next_attempt_at,
+            "chaos": d.chaos,
         }
     )
 
@@ -121,4 +122,5 @@ def delivery_from_json(text: str) -> Delivery:
         attempts=tuple(Attempt(**a) for a in data["attempts"]),
         next_attempt_at=data["next_attempt_at"],
         rendered=data["body"].encode(),
+        chaos=data.get("chaos"),  # absent in records kept before chaos rules existed
     )

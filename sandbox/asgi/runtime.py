@@ -8,20 +8,24 @@ HTTP at all.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fake_channels import default_registry
 from sandbox.asgi.auth import Authenticator
+from sandbox.asgi.chaos_file import load_chaos_file
 from sandbox.asgi.follow import FollowedClock
 from sandbox.asgi.handsets_file import load_handsets_file
 from sandbox.asgi.persistence import SqlitePersistence
 from sandbox.core.channel import Registry
+from sandbox.core.chaos import ChaosBook
 from sandbox.core.clock import VirtualClock
 from sandbox.core.config import RunConfig
 from sandbox.core.dispatch import Dispatches
 from sandbox.core.engine import Engine
 from sandbox.core.events import AccountUpdated, ApplicationUpdated, ErrorRaised, EventBus
 from sandbox.core.failover import Failover
+from sandbox.core.faults import Faults
 from sandbox.core.handset_life import HandsetLife
 from sandbox.core.handsets import HandsetBook
 from sandbox.core.magic import MAGIC
@@ -60,6 +64,12 @@ class Runtime:
         )
         self.engine.max_messages = settings.max_messages
         self.auth = Authenticator(self.engine, self.clock.wall)
+        # Faults on purpose (core/chaos.py): rules from --chaos, set again by a full reset.
+        self.chaos = ChaosBook(self.clock, settings.chaos_seed)
+        self._chaos_file = (
+            load_chaos_file(settings.chaos, self.channels) if settings.chaos else None
+        )
+        self._chaos_from_settings()
         self.public_url = f"http://{settings.host}:{settings.port}"  # set by the server
         self.webhooks = Webhooks(
             bus=self.bus,
@@ -72,6 +82,7 @@ class Runtime:
             connect_timeout=settings.webhook_connect_timeout,
             timeout=settings.webhook_timeout,
             self_base=lambda: self.public_url,
+            chaos=self.chaos,
         )
         self.timeline = Timeline(self.clock, self.scheduler, self.bus, self.webhooks)
         # A clock outside to follow (the fixture's follow_time): none unless a test asks.
@@ -82,6 +93,8 @@ class Runtime:
         self.limiter = SendLimiter(self.clock)  # `rate_limit`: 429s on the virtual clock
         # The care windows first: a message they reject never reaches the handset.
         self.windows = CareWindows(self.engine, self.bus, self.scheduler, self.config)
+        # After the windows (a message they rejected is left alone), before the handsets.
+        self.faults = Faults(self.chaos, self.engine, self.bus, self.scheduler)
         self.handsets = HandsetBook(MAGIC)
         if settings.handsets:
             self.handsets.load_file(load_handsets_file(settings.handsets, self.channels))
@@ -97,6 +110,13 @@ class Runtime:
             self.persistence = SqlitePersistence(settings.db, self)
             self.persistence.load()  # time never runs back behind stored history
         self._accounts_from_settings()
+
+    def _chaos_from_settings(self) -> None:
+        self.chaos.clear()
+        seed, rules = self._chaos_file or (None, [])
+        self.chaos.set_seed(self.settings.chaos_seed if seed is None else seed)
+        for rule in rules:
+            self.chaos.add(copy.deepcopy(rule))  # each reset starts the file's rules afresh
 
     def _record_error(self, event: ErrorRaised) -> None:
         self.errors.append({"where": event.where, "traceback": event.traceback})
@@ -123,6 +143,9 @@ class Runtime:
         self.limiter.reset(application_id)
         if application_id is None:
             self.handsets.reset()
+            self._chaos_from_settings()
+        else:
+            self.chaos.clear(application_id)
         for app in apps:
             self.store.applications[app.id] = app
             self.bus.publish(ApplicationUpdated(app))

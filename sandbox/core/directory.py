@@ -24,8 +24,9 @@ APPLICATION_FIELDS = (
     "public_key",
     "signature_secret",
     "api_key",
+    "rate_limit",
 )
-ACCOUNT_FIELDS = ("api_secret", "signature_secret", "balance")
+ACCOUNT_FIELDS = ("api_secret", "signature_secret", "balance", "rate_limit")
 
 
 class Directory:
@@ -84,6 +85,18 @@ class Directory:
         if created or changed:
             self.bus.publish(AccountUpdated(account))
         return account
+
+    def send_rate(self, sender: Sender) -> float | None:
+        """The send rate limit that applies to ``sender``: its application's, else its
+        account's, else the sandbox's (`rate_limit`); None: no limit."""
+        if sender.application_id is not None:
+            app = self.store.applications.get(sender.application_id)
+            if app is not None and app.rate_limit is not None:
+                return app.rate_limit
+        account = self.paying_account(sender)
+        if account is not None and account.rate_limit is not None:
+            return account.rate_limit
+        return self.config.rate_limit
 
     # -- credit ------------------------------------------------------------------------------
     def paying_account(self, sender: Sender) -> Account | None:

@@ -14,9 +14,11 @@ from typing import Any, Literal
 from sandbox.core.clock import iso
 from sandbox.core.scheduler import Timer
 
-DeliveryState = Literal["pending", "delivered", "retrying", "failed", "no_url"]
+# `dropped`: a chaos rule kept it from being sent (core/chaos.py); like `no_url`, on purpose.
+DeliveryState = Literal["pending", "delivered", "retrying", "failed", "no_url", "dropped"]
 DeliveryKind = Literal["status", "inbound", "report"]
 RESPONSE_BODY_MAX = 2048  # what is kept of a receiver's answer
+CHAOS_ATTEMPT = "chaos "  # how an attempt a chaos rule failed on purpose begins its `error`
 
 
 @dataclass(slots=True)
@@ -28,6 +30,10 @@ class Attempt:
     response_body: str = ""
     duration_ms: float = 0.0
     error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +73,11 @@ class Delivery:
     next_attempt_at: float | None = None
     timer: Timer | None = None
     rendered: bytes | None = None
+    # What chaos rules did to it, in words naming each rule ("chaos_0002: duplicate of ...").
+    chaos: str | None = None
+
+    def add_chaos(self, note: str) -> None:
+        self.chaos = note if self.chaos is None else f"{self.chaos}; {note}"
 
     @property
     def body(self) -> bytes:
@@ -98,8 +109,23 @@ class Delivery:
             "headers": dict(self.headers or {}),
             "created_at": iso(self.created_at),
             "next_attempt_at": None if self.next_attempt_at is None else iso(self.next_attempt_at),
+            "retry": self.retry_reason(),
+            "chaos": self.chaos,
             "attempts": [a.to_dict() for a in self.attempts],
         }
+
+    def retry_reason(self) -> str | None:
+        """Why the next attempt is coming, in words (the ledger and the UI show it)."""
+        if self.state != "retrying" or not self.attempts:
+            return None
+        last = self.attempts[-1]
+        due = self.next_attempt_at
+        when = "" if due is None else f"; next attempt at {iso(due)}"
+        if last.status_code is not None:
+            why = f"attempt {last.n} was answered HTTP {last.status_code}"
+        else:
+            why = f"attempt {last.n} failed ({last.error})"
+        return why + when
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +185,22 @@ class Ledger:
     def summary(self, application_id: str | None = None) -> dict[str, int]:
         """Counts for a quick health check (all, or one application's): ``total``; ``troubled``,
         deliveries with an attempt that was not a 2xx or not yet delivered at all though they
-        have a URL; ``no_url``, deliveries that had nowhere to go."""
+        have a URL; ``no_url``, deliveries that had nowhere to go. What a chaos rule did on
+        purpose (a drop, a delay, a receiver it took down) is no trouble of the receiver's."""
         total = troubled = no_url = 0
         for d in self._items.values():
             if application_id is not None and d.application_id != application_id:
                 continue
             total += 1
-            if d.state == "no_url":
-                no_url += 1
-            elif d.state != "delivered" or len(d.attempts) > 1:
-                troubled += 1
+            if d.state in ("no_url", "dropped"):
+                no_url += d.state == "no_url"
+            else:
+                # Trouble only in what the receiver did itself, not in what a rule made fail
+                # or held back on purpose.
+                planned = [(a.error or "").startswith(CHAOS_ATTEMPT) for a in d.attempts]
+                refused = any(not a.ok and not p for a, p in zip(d.attempts, planned, strict=True))
+                chaos = d.chaos is not None or any(planned)
+                troubled += refused or (d.state != "delivered" and not chaos)
         return {"total": total, "troubled": troubled, "no_url": no_url}
 
     def query(self, flt: DeliveryFilter, limit: int, offset: int) -> tuple[list[Delivery], int]:

@@ -130,6 +130,7 @@ class Application:
     signature_secret: str | None = None
     api_key: str | None = None  # the account it belongs to (the `api_key` webhook claim)
     created_at: float = 0.0
+    rate_limit: float | None = None  # sends per virtual second; None: the account's, or config's
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +142,7 @@ class Application:
             "public_key": self.public_key,
             "signature_secret": self.signature_secret,
             "api_key": self.api_key,
+            "rate_limit": self.rate_limit,
         }
 
 
@@ -154,3 +156,4 @@ class Account:
     # Credit left, EUR, as a decimal string; None: unlimited (the default). Each message sent
     # costs its price; a send that the balance cannot cover is refused with Vonage's 402.
     balance: str | None = None
+    rate_limit: float | None = None  # sends per virtual second; None: the config's

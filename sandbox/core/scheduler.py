@@ -14,7 +14,16 @@ from typing import Literal, Protocol
 
 # What a timer does: a handset acting on its own, a Dispatch expiry, a webhook retry.
 TimerKind = Literal[
-    "auto-deliver", "auto-read", "failover", "webhook-retry", "handset", "persona", "ttl", "rule"
+    "auto-deliver",
+    "auto-read",
+    "failover",
+    "webhook-retry",
+    "webhook-delay",  # a chaos rule holds a webhook back (webhooks/faults.py)
+    "handset",
+    "persona",
+    "ttl",
+    "rule",
+    "chaos",  # a chaos rule rejects a message, or releases a held one
 ]
 
 

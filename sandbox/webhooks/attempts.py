@@ -54,6 +54,10 @@ class Attempts:
         self.changed = changed
         self.kept = kept  # still in the ledger (a reset drops records, not running attempts)
         self.limit = limit  # real seconds one attempt may take in all, answer included
+        # A chaos rule that has the receiver down: the attempt's error, or None (faults.py).
+        self.down: Callable[[Delivery], str | None] = lambda d: None
+        # The hosted Messages sandbox retries any answer but a 2xx; production only 429 and 5xx.
+        self.retry_any: Callable[[], bool] = lambda: False
 
     async def attempt(self, delivery: Delivery) -> Attempt:
         assert delivery.url is not None
@@ -72,10 +76,14 @@ class Attempts:
         attempt = Attempt(n=len(delivery.attempts) + 1, at=self.clock.now(), url=delivery.url)
         started = real_monotonic()
         limit = self.limit()
+        down = self.down(delivery)
         try:
-            response = await self.http().post(delivery.url, delivery.body, headers, limit)
-            attempt.status_code = response.status_code
-            attempt.response_body = response.text[:RESPONSE_BODY_MAX]
+            if down is not None:
+                attempt.error = down
+            else:
+                response = await self.http().post(delivery.url, delivery.body, headers, limit)
+                attempt.status_code = response.status_code
+                attempt.response_body = response.text[:RESPONSE_BODY_MAX]
         except httpx.TimeoutException as exc:
             attempt.error = f"timeout: {type(exc).__name__}"
         except TimeoutError:
@@ -92,7 +100,7 @@ class Attempts:
         delivery.next_attempt_at = None
         if code is not None and 200 <= code < 300:
             delivery.state = "delivered"
-        elif not is_retryable(code):
+        elif not is_retryable(code) and not self.retry_any():
             delivery.state = "failed"  # 3xx and 4xx other than 429: Vonage does not retry
         elif not self.kept(delivery):
             delivery.state = "failed"  # reset while in flight: nothing left to retry it for

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from sandbox.core.channel import Registry
+from sandbox.core.chaos import ChaosBook
 from sandbox.core.clock import VirtualClock
 from sandbox.core.config import RunConfig
 from sandbox.core.errors import StorageFailed
@@ -38,6 +39,7 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Store
 from sandbox.webhooks.attempts import Attempts
 from sandbox.webhooks.backpressure import BACKPRESSURE_WAIT, Backpressure
+from sandbox.webhooks.faults import WebhookFaults
 from sandbox.webhooks.lanes import DEFAULT_LANES, HttpLanes
 from sandbox.webhooks.routing import Route, Routing
 from sandbox.webhooks.sender import Chains
@@ -65,6 +67,7 @@ class Webhooks:
         timeout: float = 15.0,
         transport: httpx.AsyncBaseTransport | None = None,
         self_base: Callable[[], str] = lambda: "http://127.0.0.1:8000",
+        chaos: ChaosBook | None = None,
     ) -> None:
         self.bus = bus
         self.clock = clock
@@ -96,6 +99,17 @@ class Webhooks:
         )
         self.chains = Chains(bus, self.tickets, self._attempt_if_kept)
         self.scheduler = scheduler
+        self.chaos = chaos or ChaosBook(clock)
+        self.faults = WebhookFaults(
+            book=self.chaos,
+            scheduler=scheduler,
+            store=store,
+            ledger=self.ledger,
+            put=self.chains.put,
+            changed=self._changed,
+        )
+        self.attempts.down = self.faults.down_for
+        self.attempts.retry_any = lambda: config.retry_policy == "hosted-sandbox"
         bus.on(MessageStatus, self._on_status)
         bus.on(MessageInbound, self._on_inbound)
         bus.on(DispatchEnded, self._on_dispatch_ended)
@@ -222,7 +236,10 @@ class Webhooks:
             self.ledger.discard(delivery)  # the event that caused it is taken back too
             raise
         if route.url is not None:
-            self.chains.put(delivery)
+            if self.chaos.active:
+                self.faults.route(delivery)  # dropped, held, duplicated: webhooks/faults.py
+            else:
+                self.chains.put(delivery)
         return delivery
 
     async def _attempt_if_kept(self, delivery: Delivery) -> None:
@@ -297,6 +314,8 @@ class Webhooks:
         dropped = self.ledger.drop_messages(uuids)
         if dropped and self.chains.queued:
             self.chains.drop({d.id for d in dropped})
+        if dropped:
+            self.faults.forget({d.id for d in dropped})
 
     def _on_reset(self, event: Reset) -> None:
         # Attempts already in flight are left to finish (their outcome lands on records no
@@ -306,5 +325,7 @@ class Webhooks:
         dropped = self.ledger.clear(event.scope)
         if event.scope is None:
             self.chains.drop()
+            self.faults.forget()
         else:
             self.chains.drop({d.id for d in dropped})
+            self.faults.forget({d.id for d in dropped})

@@ -77,7 +77,12 @@ def test_an_account_whose_balance_runs_out_is_answered_402(sb: Live) -> None:
     assert account["balance"] == "0.0500"
     assert sb.send(sms()).status_code == 202  # SMS costs 0.0333
     listed = sb.control("GET", "/accounts")["accounts"]
-    assert {"api_key": "abcd1234", "signature_secret": None, "balance": "0.0167"} in listed
+    assert {
+        "api_key": "abcd1234",
+        "signature_secret": None,
+        "balance": "0.0167",
+        "rate_limit": None,
+    } in listed
     r = sb.send(sms())
     assert r.status_code == 402, r.text
     assert r.json() == {

@@ -7,7 +7,9 @@ from starlette.routing import BaseRoute
 
 from sandbox.asgi.api import (
     control_admin,
+    control_chaos,
     control_clock,
+    control_contract,
     control_conversations,
     control_events,
     control_handsets,
@@ -31,4 +33,6 @@ routes: list[BaseRoute] = [
     *control_webhooks.routes,
     *control_events.routes,
     *control_handsets.routes,
+    *control_chaos.routes,
+    *control_contract.routes,
 ]

@@ -14,13 +14,13 @@ from sandbox.asgi.access import may_weaken_auth
 from sandbox.asgi.io import json_response, read_control_json, runtime
 from sandbox.asgi.runtime import Runtime
 from sandbox.core.checks import is_http_url
-from sandbox.core.config import MAX_DELAY, WEBHOOK_VERSIONS, RunConfig
+from sandbox.core.config import MAX_DELAY, PRESETS, RETRY_POLICIES, WEBHOOK_VERSIONS, RunConfig
 from sandbox.core.errors import BadControlRequest, ControlNotFound, TrustLocked
 from sandbox.core.models import Account
 
 URL_FIELDS = ("status_url", "inbound_url")
 TEXT_FIELDS = ("name", "public_key", "signature_secret", "api_key")
-APPLICATION_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "webhook_version")
+APPLICATION_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "webhook_version", "rate_limit")
 
 
 async def health(request: Request) -> Response:
@@ -56,6 +56,16 @@ def _refuse(what: str) -> TrustLocked:
     )
 
 
+def _check_rate(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """`rate_limit` of the config, an application or an account: sends per virtual second."""
+    rate = body.get("rate_limit")
+    if rate is not None and (
+        isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1_000_000
+    ):
+        return [("rate_limit", "must be a number of sends per second above 0, or null.")]
+    return []
+
+
 def _check_urls(body: dict[str, Any]) -> list[tuple[str, str]]:
     """The webhook URL fields of an application or the config: absolute http(s), or null."""
     return [
@@ -82,7 +92,7 @@ async def put_application(request: Request) -> Response:
     """Create or update; fields left out keep their value, null clears one."""
     rt = runtime(request)
     body = await read_control_json(request, fields=APPLICATION_FIELDS)
-    invalid = _check_urls(body)
+    invalid = _check_urls(body) + _check_rate(body)
     for name in TEXT_FIELDS:
         if name in body and body[name] is not None and not isinstance(body[name], str):
             invalid.append((name, "must be a string or null."))
@@ -117,6 +127,7 @@ def _account(account: Account) -> dict[str, Any]:
         "api_key": account.api_key,
         "signature_secret": account.signature_secret,
         "balance": account.balance,
+        "rate_limit": account.rate_limit,
     }
 
 
@@ -137,8 +148,10 @@ async def put_account(request: Request) -> Response:
     unlimited, the default) gives it credit that each message sent uses up, so a send it
     cannot cover is answered 402 Low balance as by Vonage."""
     rt = runtime(request)
-    body = await read_control_json(request, fields=("api_secret", "signature_secret", "balance"))
-    invalid = [
+    body = await read_control_json(
+        request, fields=("api_secret", "signature_secret", "balance", "rate_limit")
+    )
+    invalid = _check_rate(body) + [
         (n, "must be a string or null.")
         for n in ("api_secret", "signature_secret")
         if body.get(n) is not None and not isinstance(body.get(n), str)
@@ -189,11 +202,15 @@ async def put_config(request: Request) -> Response:
             )
         ):
             invalid.append((name, f"must be a number from 0 to {MAX_DELAY:.0f} or null."))
-    rate = body.get("rate_limit")
-    if rate is not None and (
-        isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1_000_000
-    ):
-        invalid.append(("rate_limit", "must be a number of sends per second above 0, or null."))
+    invalid.extend(_check_rate(body))
+    if "retry_policy" in body and body["retry_policy"] not in RETRY_POLICIES:
+        invalid.append(("retry_policy", "must be one of: " + ", ".join(RETRY_POLICIES) + "."))
+    preset = body.pop("preset", None)
+    if preset is not None and preset not in PRESETS:
+        invalid.append(("preset", "must be one of: " + ", ".join(PRESETS) + "."))
+    elif preset is not None:
+        # What the body says itself wins over the preset's values.
+        body = {**rt.config.apply_preset(preset), **body}
     for name in ("strict_auth", "failover_on_undeliverable"):
         if name in body and not isinstance(body[name], bool):
             invalid.append((name, "must be true or false."))
