@@ -126,7 +126,13 @@ def test_v01_and_dispatch_sends_meet_the_same_rules(sb: Live) -> None:
         "message": {"content": {"type": "text", "text": "hi"}},
     }
     assert sb.send(body, path="/v0.1/messages").status_code == 429
-    dispatch = {"template": "failover", "workflow": [{**body, "failover": {"expiry_time": 60, "condition_status": "delivered"}}, body]}
+    dispatch = {
+        "template": "failover",
+        "workflow": [
+            {**body, "failover": {"expiry_time": 60, "condition_status": "delivered"}},
+            body,
+        ],
+    }
     assert sb.send(dispatch, path="/v0.1/dispatch").status_code == 429
 
 

@@ -39,7 +39,9 @@ def test_duplicate_sends_the_same_bytes_twice_freshly_signed() -> None:
         assert len(jtis) == 2
         deliveries = sb.webhooks(message_uuid=uuid)
         assert [d["state"] for d in deliveries] == ["delivered", "delivered"]
-        assert made["id"] in deliveries[1]["chaos"] and deliveries[0]["id"] in deliveries[1]["chaos"]
+        assert (
+            made["id"] in deliveries[1]["chaos"] and deliveries[0]["id"] in deliveries[1]["chaos"]
+        )
         assert "duplicated as" in deliveries[0]["chaos"]
         summary = sb.control("POST", "/settle", {"summary": True})["webhooks"]
         assert summary["troubled"] == 0
