@@ -81,8 +81,10 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 20.0) -
 
 
 @contextlib.contextmanager
-def started(name: str, argv: Sequence[str], health: str, port: int) -> Iterator[Server]:
-    proc = subprocess.Popen(list(argv), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def started(
+    name: str, argv: Sequence[str], health: str, port: int, cwd: Path = ROOT
+) -> Iterator[Server]:
+    proc = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = Server(name, proc, port)
     try:
         wait_ready(server.url + health, proc)
@@ -108,11 +110,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 NO_WINDOWS = ("--whatsapp-window", "off", "--messenger-window", "off")
 
 
-def sandbox(*flags: str) -> contextlib.AbstractContextManager[Server]:
-    """`nexmo-sandbox serve` as a user starts it: uvicorn, one process."""
+def sandbox(*flags: str, tree: Path | None = None) -> contextlib.AbstractContextManager[Server]:
+    """`nexmo-sandbox serve` as a user starts it: uvicorn, one process. With ``tree``, the
+    code of another checkout (e.g. `git worktree add /tmp/before <commit>`) is served instead,
+    with this venv's packages: before/after comparisons on one machine in one run."""
     port = free_port()
     argv = [
-        str(VENV_BIN / "nexmo-sandbox"),
+        str(VENV_BIN / "python"),
+        "-m",
+        "sandbox",
         "serve",
         "--port",
         str(port),
@@ -121,7 +127,8 @@ def sandbox(*flags: str) -> contextlib.AbstractContextManager[Server]:
         *NO_WINDOWS,
         *flags,
     ]
-    return started("sandbox", argv, "/_sandbox/health", port)
+    # `python -m` imports from the working directory first: the tree's own packages.
+    return started("sandbox", argv, "/_sandbox/health", port, tree or ROOT)
 
 
 def ceiling() -> contextlib.AbstractContextManager[Server]:

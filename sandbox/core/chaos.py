@@ -123,6 +123,7 @@ class Rule:
     created_at: float = 0.0
     until: float | None = None  # receiver_down: the virtual time the receiver is back
     hits: int = 0
+    seq: int = 0  # the order it was added in
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @property
@@ -224,6 +225,8 @@ class ChaosBook:
         self.clock = clock
         self.seed = seed
         self._rules: dict[str, Rule] = {}
+        # The same rules by effect, in the order added: a send asks only the gateway's.
+        self._by_effect: dict[str, list[Rule]] = {}
         self._seq = 0
         self.effects: deque[Effected] = deque(maxlen=EFFECTS_KEPT)
 
@@ -241,22 +244,29 @@ class ChaosBook:
     def add(self, rule: Rule) -> Rule:
         self._seq += 1
         rule.id = f"chaos_{self._seq:04d}"
+        rule.seq = self._seq
         rule.created_at = self.clock.now()
         rule.rng = random.Random(rule.seed_text(self.seed))
         minutes = rule.params.get("minutes")
         if rule.effect == "receiver_down" and minutes is not None:
             rule.until = rule.created_at + float(minutes) * 60.0
         self._rules[rule.id] = rule
+        self._by_effect.setdefault(rule.effect, []).append(rule)
         return rule
 
     def remove(self, rule_id: str) -> bool:
-        return self._rules.pop(rule_id, None) is not None
+        rule = self._rules.pop(rule_id, None)
+        if rule is None:
+            return False
+        self._by_effect[rule.effect].remove(rule)
+        return True
 
     def clear(self, application_id: str | None = None) -> int:
         """Drop every rule, or those scoped to one application (its reset)."""
         if application_id is None:
             dropped = len(self._rules)
             self._rules.clear()
+            self._by_effect.clear()
             self.effects.clear()
             return dropped
         gone = [
@@ -265,7 +275,7 @@ class ChaosBook:
             if r.scope.kind == "application_id" and r.scope.value == application_id
         ]
         for rule_id in gone:
-            del self._rules[rule_id]
+            self.remove(rule_id)
         return len(gone)
 
     def set_seed(self, seed: int) -> None:
@@ -278,13 +288,15 @@ class ChaosBook:
         """The first rule of one of ``effects`` that concerns ``target`` and whose draw falls
         within its probability; it counts as a hit. Every rule that concerns the target draws,
         hit or not, so each rule's stream depends only on the events in its own scope."""
-        if not self._rules:
+        candidates = [r for e in effects for r in self._by_effect.get(e, ())]
+        if not candidates:
             return None
-        wanted = set(effects)
+        if len(candidates) > 1:
+            candidates.sort(key=lambda r: r.seq)  # the order they were added, across effects
         now = self.clock.now()
         chosen: Rule | None = None
-        for rule in self._rules.values():
-            if rule.effect not in wanted or not rule.applies(target, now):
+        for rule in candidates:
+            if not rule.applies(target, now):
                 continue
             fires = rule.probability >= 1.0 or rule.rng.random() < rule.probability
             if fires and chosen is None:
