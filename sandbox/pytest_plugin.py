@@ -75,7 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "strict_auth, failover_on_undeliverable, status_url, inbound_url, webhook_version, "
         "app (ASGI/WSGI app receiving webhooks), app_base_url, check_errors, check_webhooks, "
         "follow_time (the virtual clock follows freezegun / time-machine), rate_limit, "
-        "ttl_expiry, whatsapp_window, messenger_window, handsets ({address: profile}).",
+        "ttl_expiry, whatsapp_window, messenger_window, handsets ({address: profile}), "
+        "chaos ([rule, ...]: faults on purpose), chaos_seed.",
     )
 
 

@@ -4,7 +4,7 @@ errors from the sandbox raise :class:`SandboxAPIError` carrying the problem+json
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote
 
@@ -56,6 +56,16 @@ def _params(filters: Mapping[str, Any]) -> dict[str, Any]:
             continue
         out[_FILTER_NAMES.get(name, name)] = value
     return out
+
+
+CONTRACT_PATH = "/_sandbox/webhooks/contract"
+# The contract test sends up to 8 requests to each of up to 2 endpoints, each allowed the
+# sandbox's webhook limit (18 s by default): the HTTP read timeout must outlast that.
+CONTRACT_TIMEOUT = 2 * 8 * 18.0 + 30.0
+
+
+def _app_params(application_id: str | None) -> dict[str, Any] | None:
+    return None if application_id is None else {"application_id": application_id}
 
 
 def _handset_path(address: str) -> str:
@@ -241,6 +251,46 @@ class _Calls:
     @staticmethod
     def errors(offset: int) -> _Call:
         return _Call("GET", "/_sandbox/errors", {"offset": offset})
+
+    # -- faults on purpose: the webhook contract test and chaos rules -------------------------
+    @staticmethod
+    def webhook_contract(
+        url: str | None, kind: str | None, application_id: str | None, allow: Iterable[str]
+    ) -> _Call:
+        given = {"url": url, "kind": kind, "application_id": application_id}
+        body: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if allow:
+            body["allow"] = list(allow)
+        return _Call("POST", CONTRACT_PATH, json=body, timeout=CONTRACT_TIMEOUT)
+
+    @staticmethod
+    def last_webhook_contract(application_id: str | None) -> _Call:
+        return _Call("GET", CONTRACT_PATH, _app_params(application_id))
+
+    @staticmethod
+    def chaos(application_id: str | None) -> _Call:
+        return _Call("GET", "/_sandbox/chaos", _app_params(application_id))
+
+    @staticmethod
+    def add_chaos_rule(rule: Mapping[str, Any]) -> _Call:
+        return _Call("POST", "/_sandbox/chaos/rules", json=dict(rule))
+
+    @staticmethod
+    def delete_chaos_rule(rule_id: str) -> _Call:
+        return _Call("DELETE", f"/_sandbox/chaos/rules/{quote(rule_id, safe='')}")
+
+    @staticmethod
+    def clear_chaos(application_id: str | None) -> _Call:
+        return _Call("DELETE", "/_sandbox/chaos", _app_params(application_id))
+
+    @staticmethod
+    def set_chaos(seed: int | None, rules: Iterable[Mapping[str, Any]] | None) -> _Call:
+        body: dict[str, Any] = {}
+        if seed is not None:
+            body["seed"] = seed
+        if rules is not None:
+            body["rules"] = [dict(r) for r in rules]
+        return _Call("PUT", "/_sandbox/chaos", json=body)
 
 
 def _advance_body(seconds: float | None, to: str | None) -> dict[str, Any]:

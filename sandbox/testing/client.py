@@ -21,6 +21,7 @@ problem+json body.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import httpx
@@ -256,6 +257,53 @@ class SandboxClient:
         """Errors inside the sandbox since the ``offset``-th, and how many there were in all."""
         data = self.call(_Calls.errors(offset))
         return [SandboxErrorRecord.from_json(e) for e in data["errors"]], int(data["total"])
+
+    # -- faults on purpose -------------------------------------------------------------------
+    def webhook_contract(
+        self,
+        url: str | None = None,
+        kind: str | None = None,
+        application_id: str | None = None,
+        allow: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """Send an endpoint the battery of good and bad webhooks (genuine, duplicate, forged,
+        unsigned, replayed...) and judge each: ``{"passed", "endpoints": [{"url", "kind",
+        "passed", "cases": [...]}], "summary"}``. Without ``url``: the application's (or the
+        sandbox's) webhook URLs. ``allow``: cases whose failure does not fail the run."""
+        out: dict[str, Any] = self.call(_Calls.webhook_contract(url, kind, application_id, allow))
+        return out
+
+    def last_webhook_contract(self, application_id: str | None = None) -> dict[str, Any]:
+        """The last contract report (of ``application_id``); SandboxAPIError 404 if none."""
+        out: dict[str, Any] = self.call(_Calls.last_webhook_contract(application_id))
+        return out
+
+    def chaos(self, application_id: str | None = None) -> dict[str, Any]:
+        """``{"seed", "rules", "effects"}``: the chaos rules in force and what they did."""
+        out: dict[str, Any] = self.call(_Calls.chaos(application_id))
+        return out
+
+    def add_chaos_rule(self, **rule: Any) -> dict[str, Any]:
+        """Add a chaos rule (``effect=...``, ``scope={...}``, ``probability``, ``times``...);
+        returns it as the sandbox keeps it, with its ``id``."""
+        out: dict[str, Any] = self.call(_Calls.add_chaos_rule(rule))
+        return out
+
+    def delete_chaos_rule(self, rule_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.call(_Calls.delete_chaos_rule(rule_id))
+        return out
+
+    def clear_chaos(self, application_id: str | None = None) -> dict[str, Any]:
+        """Drop every chaos rule (or one application's): ``{"deleted": n}``."""
+        out: dict[str, Any] = self.call(_Calls.clear_chaos(application_id))
+        return out
+
+    def set_chaos(
+        self, seed: int | None = None, rules: Iterable[Mapping[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """Set the chaos seed and/or replace the whole set of rules; answers as :meth:`chaos`."""
+        out: dict[str, Any] = self.call(_Calls.set_chaos(seed, rules))
+        return out
 
 
 def vonage_client(url: str, **auth: Any) -> Any:

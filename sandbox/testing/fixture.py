@@ -24,6 +24,7 @@ from typing import Any
 from sandbox.testing.client_types import ClockState, Message
 from sandbox.testing.diagnose import webhook_problems
 from sandbox.testing.faked_time import faked_time, followed_time
+from sandbox.testing.fixture_faults import FaultsMixin
 from sandbox.testing.fixture_views import Inbox, WebhookLedger, fmt_filters
 from sandbox.testing.session import (
     DEFAULT_APP_BASE,
@@ -38,7 +39,7 @@ from sandbox.testing.session import (
 __all__ = ["Options", "SandboxHandle", "SandboxServer"]
 
 
-class SandboxHandle:
+class SandboxHandle(FaultsMixin):
     """One test's view of the sandbox. See docs/pytest.md for a tour."""
 
     def __init__(self, server: SandboxServer, options: Options | None = None) -> None:
@@ -167,6 +168,7 @@ class SandboxHandle:
         self.configure(**server_changes, **webhooks)
         for address, profile in (options.handsets or {}).items():
             self.handset(address, **profile)
+        self._configure_faults(options)
 
     def handset(self, address: str, **profile: Any) -> dict[str, Any]:
         """Give ``address`` a handset profile for this test (`channels`, `deliver_after`,
@@ -236,9 +238,8 @@ class SandboxHandle:
     def wait_for(self, *, count: int = 1, timeout: float = 5.0, **filters: Any) -> Message:
         """Block until ``count`` messages match (the app may send from another thread); the
         newest match. ``timeout`` is in real seconds; the wait is an event, not a poll."""
-        result = self.client.wait_for_messages(
-            count=count, timeout=timeout, **self._filters(filters)
-        )
+        flt = self._filters(filters)
+        result = self.client.wait_for_messages(count=count, timeout=timeout, **flt)
         if not result.matched:
             raise AssertionError(
                 f"waited {timeout:g}s for {count} message(s) matching {fmt_filters(filters)}; "

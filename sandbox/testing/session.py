@@ -4,7 +4,7 @@ their JWTs with."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
@@ -49,6 +49,8 @@ class Options:
     check_webhooks: bool = True  # ... and on webhooks refused (non-2xx), unanswered or lost
     follow_time: bool = False  # the virtual clock follows the test's freezegun / time-machine
     handsets: Mapping[str, Mapping[str, Any]] | None = None  # address -> handset profile
+    chaos: Sequence[Mapping[str, Any]] | None = None  # chaos rules for the test (fixture_faults)
+    chaos_seed: int | None = None  # the seed of those rules (and, in-process, of the server)
 
     @classmethod
     def build(cls, *layers: Mapping[str, Any]) -> Options:

@@ -39,6 +39,7 @@ from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Store
 from sandbox.webhooks.attempts import Attempts
 from sandbox.webhooks.backpressure import BACKPRESSURE_WAIT, Backpressure
+from sandbox.webhooks.contract import Reports
 from sandbox.webhooks.faults import WebhookFaults
 from sandbox.webhooks.lanes import DEFAULT_LANES, HttpLanes
 from sandbox.webhooks.routing import Route, Routing
@@ -109,6 +110,8 @@ class Webhooks:
             changed=self._changed,
         )
         self.attempts.down = self.faults.down_for
+        # The last webhook contract test per application (webhooks/contract.py).
+        self.contract_reports = Reports(bus)
         self.attempts.retry_any = lambda: config.retry_policy == "hosted-sandbox"
         bus.on(MessageStatus, self._on_status)
         bus.on(MessageInbound, self._on_inbound)

@@ -30,9 +30,9 @@ routes: list[BaseRoute] = [
     *control_clock.routes,
     *control_admin.routes,
     *control_wait.routes,
+    *control_contract.routes,  # before control_webhooks: /webhooks/contract is no delivery id
     *control_webhooks.routes,
     *control_events.routes,
     *control_handsets.routes,
     *control_chaos.routes,
-    *control_contract.routes,
 ]

@@ -12,7 +12,6 @@ defaults, by the routing rules real webhooks follow.
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,15 +38,9 @@ from sandbox.webhooks.contract import (
 
 FIELDS = ("url", "kind", "application_id", "allow")
 
-# One book of reports per sandbox, made when it is first asked for (it listens for resets).
-_reports: WeakKeyDictionary[Runtime, Reports] = WeakKeyDictionary()
-
 
 def _book(rt: Runtime) -> Reports:
-    book = _reports.get(rt)
-    if book is None:
-        book = _reports[rt] = Reports(rt.bus)
-    return book
+    return rt.webhooks.contract_reports
 
 
 def _parse(body: dict[str, Any]) -> tuple[str | None, list[Kind], str | None, list[str]]:
