@@ -30,6 +30,7 @@ from sandbox.testing.session import (
     DEFAULT_APP_BASE,
     SERVER_OPTIONS,
     SESSION_APPLICATION_ID,
+    APPLICATION_OPTIONS,
     WEBHOOK_OPTIONS,
     Options,
     SandboxServer,
@@ -176,14 +177,13 @@ class SandboxHandle(FaultsMixin):
         return self.client.put_handset(address, **profile)
 
     def configure(self, **changes: Any) -> None:
-        """Change settings for this test: auto_deliver, auto_read, strict_auth,
-        failover_on_undeliverable, status_url, inbound_url, webhook_version."""
+        """Change this test's settings (shared server: its application's URLs, rate_limit)."""
         if not changes:
             return
         if self.application_id is None:
             self.client.configure(**changes)
             return
-        server_wide = sorted(set(changes) - set(WEBHOOK_OPTIONS))
+        server_wide = sorted(set(changes) - set(APPLICATION_OPTIONS))
         if server_wide:
             verb = "changes" if len(server_wide) == 1 else "change"
             raise RuntimeError(

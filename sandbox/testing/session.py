@@ -25,6 +25,8 @@ SERVER_OPTIONS = (
 )
 # Settings an application can carry itself (`PUT /_sandbox/applications/{id}`).
 WEBHOOK_OPTIONS = ("status_url", "inbound_url", "webhook_version")
+# What a test on a shared server sets on its own application instead of the whole server.
+APPLICATION_OPTIONS = (*WEBHOOK_OPTIONS, "rate_limit")
 DEFAULT_APP_BASE = "http://app.test"
 
 
