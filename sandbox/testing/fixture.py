@@ -27,10 +27,10 @@ from sandbox.testing.faked_time import faked_time, followed_time
 from sandbox.testing.fixture_faults import FaultsMixin
 from sandbox.testing.fixture_views import Inbox, WebhookLedger, fmt_filters
 from sandbox.testing.session import (
+    APPLICATION_OPTIONS,
     DEFAULT_APP_BASE,
     SERVER_OPTIONS,
     SESSION_APPLICATION_ID,
-    APPLICATION_OPTIONS,
     WEBHOOK_OPTIONS,
     Options,
     SandboxServer,
