@@ -144,7 +144,7 @@ class Delivery:
     message_uuid: str | None
     application_id: str | None
     url: str | None
-    state: str  # pending | delivered | retrying | failed | no_url
+    state: str  # pending | delivered | retrying | failed | no_url | dropped (a chaos rule)
     version: str
     payload: dict[str, Any]
     headers: dict[str, str]
@@ -171,6 +171,18 @@ class Delivery:
     @property
     def body(self) -> str:
         return str(self.raw.get("body", ""))
+
+    @property
+    def chaos(self) -> str | None:
+        """What chaos rules did to it, naming each rule (None: nothing)."""
+        note = self.raw.get("chaos")
+        return None if note is None else str(note)
+
+    @property
+    def retry(self) -> str | None:
+        """Why it is being retried and when the next attempt is (None: it is not)."""
+        why = self.raw.get("retry")
+        return None if why is None else str(why)
 
     @property
     def status_code(self) -> int | None:

@@ -132,3 +132,14 @@ def test_webhook_filters() -> None:
     assert b.pick(("duplicate",), Target(kind="status", event="submitted")) is None
     assert b.pick(("duplicate",), Target(kind="inbound", event="delivered")) is None
     assert rule.to_dict()["events"] == ["delivered"]
+
+
+def test_the_clients_delivery_says_what_chaos_did_and_why_it_is_retried() -> None:
+    from sandbox.testing.client_types import Delivery
+
+    raw = {"id": "wh_000001", "chaos": "chaos_0001: held 5 s", "retry": "attempt 1 failed"}
+    delivery = Delivery.from_json(raw)
+    assert delivery.chaos == "chaos_0001: held 5 s"
+    assert delivery.retry == "attempt 1 failed"
+    plain = Delivery.from_json({"id": "wh_000002", "chaos": None})
+    assert plain.chaos is None and plain.retry is None
