@@ -19,6 +19,8 @@ from common import BENCH, ROOT, machine
 
 FULL: list[tuple[str, list[str]]] = [
     ("throughput", []),
+    ("prism", []),
+    ("chaos_cost", []),
     ("end_to_end", []),
     ("latency", []),
     ("clock_scale", []),
@@ -28,6 +30,8 @@ FULL: list[tuple[str, list[str]]] = [
 ]
 QUICK: dict[str, list[str]] = {
     "throughput": ["--rounds", "1", "--seconds", "5"],
+    "prism": ["--rounds", "1", "--seconds", "3"],
+    "chaos_cost": ["--rounds", "1", "--seconds", "3"],
     "end_to_end": ["--rounds", "1", "--seconds", "10"],
     "latency": ["--rounds", "1", "--seconds", "10"],
     "clock_scale": ["--rounds", "1"],
@@ -67,6 +71,16 @@ def line(r: dict) -> str:
             f"sandbox {r['sandbox_rps']:.0f} req/s, ceiling {r['ceiling_rps']:.0f} req/s, "
             f"ratio {r['ratio']:.2f}"
         )
+    elif name == "prism":
+        figure = (
+            f"sandbox {r['sandbox_rps']:.0f} req/s, Prism {r['prism_version']} "
+            f"{r['prism_rps']:.0f} req/s, ratio {r['ratio']:.2f}"
+        )
+    elif name == "chaos_cost":
+        rps = r["rps"]
+        figure = f"no rule {rps['off']:.0f} req/s, 8 idle rules {rps['idle_rules']:.0f} req/s"
+        if "before" in rps:
+            figure += f", before chaos {rps['before']:.0f} req/s"
     elif name == "end_to_end":
         figure = f"{r['delivered_msgs_per_s']:.0f} msg/s with both webhooks, lost {r['lost']}"
     elif name == "latency":

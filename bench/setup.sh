@@ -15,5 +15,10 @@ if ! command -v wrk >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq wrk
 fi
+# Stoplight Prism (bench/prism.py), pinned, into bench/.prism: not a dependency of the package.
+if [ ! -x bench/.prism/node_modules/.bin/prism ]; then
+    mkdir -p bench/.prism
+    (cd bench/.prism && npm install --no-save --no-audit --no-fund --silent @stoplight/prism-cli@5.16.0)
+fi
 wrk --version 2>&1 | head -1 || true
 echo "bench ready: .venv/bin/python bench/run_all.py"
