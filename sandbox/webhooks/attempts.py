@@ -15,6 +15,7 @@ import httpx
 from sandbox.core.clock import VirtualClock, real_monotonic
 from sandbox.core.ledger import RESPONSE_BODY_MAX, Attempt, Delivery
 from sandbox.core.scheduler import Scheduler
+from sandbox.webhooks.engine import failure
 from sandbox.webhooks.lanes import HttpLanes
 from sandbox.webhooks.routing import Routing
 from sandbox.webhooks.signing import sign
@@ -84,12 +85,10 @@ class Attempts:
                 response = await self.http().post(delivery.url, delivery.body, headers, limit)
                 attempt.status_code = response.status_code
                 attempt.response_body = response.text[:RESPONSE_BODY_MAX]
-        except httpx.TimeoutException as exc:
-            attempt.error = f"timeout: {type(exc).__name__}"
+        except httpx.HTTPError as exc:
+            attempt.error = failure(exc)  # engine.py: in the same words whatever the engine
         except TimeoutError:
             attempt.error = f"timeout: no whole answer within {limit:g} s"
-        except httpx.HTTPError as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}"
         attempt.duration_ms = (real_monotonic() - started) * 1000
         delivery.attempts = (*delivery.attempts, attempt)
         self._outcome(delivery, attempt)

@@ -38,6 +38,7 @@ import httpx
 from sandbox.core.channel import Registry
 from sandbox.core.events import EventBus, Reset
 from sandbox.core.models import Message, StatusChange
+from sandbox.webhooks.engine import failure
 from sandbox.webhooks.lanes import HttpLanes
 from sandbox.webhooks.routing import Route, Routing
 from sandbox.webhooks.signing import generate_secret, sign
@@ -339,12 +340,10 @@ def poster(http: Callable[[], HttpLanes], limit: float) -> Post:
     async def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         try:
             response = await http().post(url, body, headers, limit)
-        except httpx.TimeoutException as exc:
-            return Outcome(error=f"timeout: {type(exc).__name__}")
+        except httpx.HTTPError as exc:
+            return Outcome(error=failure(exc))  # in the ledger's words (engine.py)
         except TimeoutError:
             return Outcome(error=f"timeout: no whole answer within {limit:g} s")
-        except httpx.HTTPError as exc:
-            return Outcome(error=f"{type(exc).__name__}: {exc}")
         return Outcome(status_code=response.status_code)
 
     return post

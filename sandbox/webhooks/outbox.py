@@ -40,6 +40,7 @@ from sandbox.core.store import Store
 from sandbox.webhooks.attempts import Attempts
 from sandbox.webhooks.backpressure import BACKPRESSURE_WAIT, Backpressure
 from sandbox.webhooks.contract import Reports
+from sandbox.webhooks.engine import network_transport
 from sandbox.webhooks.faults import WebhookFaults
 from sandbox.webhooks.lanes import DEFAULT_LANES, HttpLanes
 from sandbox.webhooks.routing import Route, Routing
@@ -133,7 +134,7 @@ class Webhooks:
         # An injected transport (an app object, a mock) carries every webhook in one client;
         # the network gets lanes of one keep-alive connection each (see lanes.py).
         return httpx.AsyncClient(
-            transport=self.transport,
+            transport=self.transport or network_transport(),
             timeout=self.timeouts,
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment must not swallow loopback
