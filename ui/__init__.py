@@ -6,12 +6,13 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from ui import handsets, pages
+from ui import chaos, handsets, pages
 from ui.templating import STATIC
 
 routes: list[BaseRoute] = [
     *pages.routes,
     *handsets.routes,
+    *chaos.routes,
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]
 
