@@ -145,8 +145,13 @@ class Rule:
 
     def seed_text(self, sandbox_seed: int) -> str:
         """What the rule's random stream starts from: its seed and its content, never its id
-        (ids depend on what other tests created before it)."""
-        content = {"e": self.effect, "s": self.scope.to_dict(), "p": self.probability}
+        (ids depend on what other tests created before it), nor the application it is scoped
+        to: a test's application is new on every run, and on a shared server the same marker
+        seed must still repeat the same draws."""
+        scope = self.scope.to_dict()
+        if self.scope.kind == "application_id":
+            scope = {"application_id": "*"}
+        content = {"e": self.effect, "s": scope, "p": self.probability}
         content["params"] = {k: _plain(v) for k, v in sorted(self.params.items())}
         seed = self.seed if self.seed is not None else sandbox_seed
         return f"{seed}:{json.dumps(content, sort_keys=True)}"

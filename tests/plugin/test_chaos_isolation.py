@@ -11,6 +11,8 @@ from sandbox.server import running
 pytest_plugins = ["pytester"]
 
 SUITE = """
+import pathlib
+
 import pytest
 from vonage_http_client import HttpRequestError
 from vonage_messages import Sms
@@ -55,6 +57,17 @@ def test_untouched(nexmo_sandbox, n):
 
 
 @pytest.mark.parametrize("n", range(3))
+@pytest.mark.nexmo_sandbox(
+    chaos=[{"effect": "reject", "error_code": 1300, "probability": 0.5}], chaos_seed=3
+)
+def test_seeded(nexmo_sandbox, n):
+    uuids = [send(nexmo_sandbox, i).message_uuid for i in range(16)]
+    nexmo_sandbox.settle()
+    fates = "".join("R" if nexmo_sandbox.message(u).status == "rejected" else "-" for u in uuids)
+    pathlib.Path(__file__).with_name(f"fates-{n}.txt").write_text(fates)
+
+
+@pytest.mark.parametrize("n", range(3))
 @pytest.mark.nexmo_sandbox(rate_limit=1)
 def test_own_rate_limit(nexmo_sandbox, n):
     send(nexmo_sandbox, n)
@@ -67,7 +80,16 @@ def test_own_rate_limit(nexmo_sandbox, n):
 def test_parallel_workers_each_see_their_own_faults(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(SUITE)
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
-    result.assert_outcomes(passed=21)
+    result.assert_outcomes(passed=24)
+    assert_same_draws(pytester)
+
+
+def assert_same_draws(pytester: pytest.Pytester) -> None:
+    """The same marker seed draws the same fates in every test, on whichever application."""
+    fates = {(pytester.path / f"fates-{n}.txt").read_text() for n in range(3)}
+    assert len(fates) == 1, fates
+    (pattern,) = fates
+    assert "R" in pattern and "-" in pattern, pattern
 
 
 def test_one_shared_server_keeps_each_tests_faults_to_itself(pytester: pytest.Pytester) -> None:
@@ -76,7 +98,8 @@ def test_one_shared_server_keeps_each_tests_faults_to_itself(pytester: pytest.Py
         result = pytester.runpytest_subprocess(
             "-n", "2", "-p", "no:randomly", f"--nexmo-sandbox-url={server.url}"
         )
-        result.assert_outcomes(passed=21)
+        result.assert_outcomes(passed=24)
+        assert_same_draws(pytester)
         runtime = server.app.state.runtime
         assert list(runtime.chaos) == []  # each test's rules went with its application
         assert runtime.chaos.effects, "the faults did happen on the shared server"

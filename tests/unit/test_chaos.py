@@ -103,6 +103,21 @@ def test_a_rules_stream_does_not_depend_on_other_rules_or_its_id() -> None:
     assert draws(0) == draws(3)
 
 
+def test_the_same_seed_draws_the_same_whatever_application_the_rule_is_scoped_to() -> None:
+    """A test's application is new on every run (and differs per test on a shared server), so
+    the application's id must not enter the stream; other scopes' values do."""
+
+    def draws(scope: dict[str, str], target: Target) -> list[bool]:
+        b = book(seed=4)
+        b.add(parsed(effect="drop", scope=scope, probability=0.5))
+        return [b.pick(("drop",), target) is not None for _ in range(40)]
+
+    run1 = draws({"application_id": "app-1"}, Target(application_id="app-1"))
+    assert run1 == draws({"application_id": "app-2"}, Target(application_id="app-2"))
+    one = draws({"number": "447700900001"}, Target(numbers=("447700900001",)))
+    assert one != draws({"number": "447700900002"}, Target(numbers=("447700900002",)))
+
+
 def test_clear_by_application_and_the_listing() -> None:
     b = book()
     b.add(parsed(effect="drop", scope={"application_id": "a"}))
