@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-from common import ROOT, emit, median, sandbox, wrk
+from common import emit, median, sandbox, worktree, wrk
 
 BEFORE = "c487ac1"  # the last commit before chaos rules
 
@@ -41,17 +39,6 @@ RULES = [
 ]
 
 
-@contextlib.contextmanager
-def worktree(commit: str) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="before-chaos-"))
-    git = ["git", "-C", str(ROOT)]
-    subprocess.run([*git, "worktree", "add", "-f", "-q", str(path), commit], check=True)
-    try:
-        yield path
-    finally:
-        subprocess.run([*git, "worktree", "remove", "--force", str(path)], check=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--before-tree", type=Path, help="a checkout of the code before chaos")
@@ -63,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         if args.before_tree is None and args.before != "none":
-            args.before_tree = stack.enter_context(worktree(args.before))
+            args.before_tree = stack.enter_context(worktree(args.before, "before-chaos-"))
         measure(args)
 
 

@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -29,6 +30,19 @@ SMS_BODY = (
     b'{"channel":"sms","message_type":"text","to":"447700900000",'
     b'"from":"447700900001","text":"Your code is 123456"}'
 )
+
+
+@contextlib.contextmanager
+def worktree(commit: str, prefix: str) -> Iterator[Path]:
+    """``commit`` checked out into a temporary `git worktree`, removed afterwards: the code
+    a benchmark compares against, served or imported from there."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    git = ["git", "-C", str(ROOT)]
+    subprocess.run([*git, "worktree", "add", "-f", "-q", str(path), commit], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(path)], check=False)
 
 
 def free_port() -> int:

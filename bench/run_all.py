@@ -25,6 +25,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("latency", []),
     ("clock_scale", []),
     ("memory", []),
+    ("queries", []),
     ("fixture_bench", ["--rounds", "500", "--startups", "5"]),
     ("per_test", ["--rounds", "200", "--tests", "300"]),
 ]
@@ -36,6 +37,7 @@ QUICK: dict[str, list[str]] = {
     "latency": ["--rounds", "1", "--seconds", "10"],
     "clock_scale": ["--rounds", "1"],
     "memory": ["--messages", "50000"],
+    "queries": ["--repeat", "0.1", "--before", "none"],
     "fixture_bench": ["--rounds", "100", "--startups", "3"],
     "per_test": ["--rounds", "50", "--tests", "60"],
 }
@@ -89,6 +91,15 @@ def line(r: dict) -> str:
         figure = f"{r['seconds']:.2f} s for {r['timers']} timers"
     elif name == "memory":
         figure = f"{r['bytes_per_message']} bytes per stored message"
+    elif name == "queries":
+        small, large = r["sizes"]
+        us = r["us_per_query"]["inbox_last"]
+        figure = (
+            f"inbox.last {us[str(large)]:.1f} us at {large:,} stored, "
+            f"{us[str(small)]:.1f} at {small:,}"
+        )
+        if "speedup_at_large" in r:
+            figure += f" ({r['speedup_at_large']['inbox_last']:.0f}x the scan before)"
     elif name == "per_test":
         figure = (
             f"test {r['sandbox_ms']:.1f} ms vs mock {r['mock_ms']:.1f} ms = {r['ratio']:.2f}, "

@@ -1,15 +1,19 @@
 """Where messages, applications and accounts live. One protocol; an in-memory store today.
 
 Messages are kept in arrival order (a dict keeps insertion order), so "newest first" is a
-reverse walk; per-conversation lists make an inbox view cheap with 100,000+ stored messages.
-Conversations are kept in order of their latest message, so the retention bound finds the one
-quiet longest in O(1).
+reverse walk. Two indexes, both in arrival order, make the queries the inbox, the UI and the
+fixture make cost what they find, not what is stored: per conversation (channel, end user) and
+per application (a test's own messages on a shared server). A query walks the smaller index
+that holds every match; when the index alone answers the filter, the page is a slice and the
+total its length (`limit=1` is O(1) at any size). Conversations are kept in order of their
+latest message, so the retention bound finds the one quiet longest in O(1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Protocol
 
 from sandbox.core.models import Account, Application, Message
@@ -53,6 +57,16 @@ class MessageFilter:
         return True
 
 
+EVERYTHING = MessageFilter()
+
+
+class _Index(Protocol):
+    """What a query walks: messages in arrival order, newest first on demand, with a length."""
+
+    def __len__(self) -> int: ...
+    def __reversed__(self) -> Iterator[Message]: ...
+
+
 class Store(Protocol):
     def add(self, message: Message) -> None: ...
     def get(self, uuid: str) -> Message | None: ...
@@ -72,6 +86,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._messages: dict[str, Message] = {}
         self._conversations: dict[ConversationKey, list[Message]] = {}
+        self._by_application: dict[str, dict[str, Message]] = {}
         self.applications: dict[str, Application] = {}
         self.accounts: dict[str, Account] = {}
 
@@ -82,6 +97,17 @@ class MemoryStore:
         items = self._conversations.pop(key, None) or []
         items.append(message)
         self._conversations[key] = items
+        if message.application_id is not None:
+            self._by_application.setdefault(message.application_id, {})[message.uuid] = message
+
+    def _unindex(self, message: Message) -> None:
+        if message.application_id is None:
+            return
+        mine = self._by_application.get(message.application_id)
+        if mine is not None:
+            mine.pop(message.uuid, None)
+            if not mine:
+                del self._by_application[message.application_id]
 
     def remove(self, message: Message) -> None:
         """Take back a message just added (its write to `--db` failed)."""
@@ -93,6 +119,7 @@ class MemoryStore:
             items.remove(message)
         if not items:
             self._conversations.pop(key, None)
+        self._unindex(message)
 
     def prune(self, keep: int, spare: ConversationKey | None = None) -> list[Message]:
         """Drop whole conversations, quiet longest first, until at most ``keep`` messages
@@ -111,6 +138,7 @@ class MemoryStore:
                 gone = self._conversations.pop(key)
             for m in gone:
                 del self._messages[m.uuid]
+                self._unindex(m)
             dropped.extend(gone)
         return dropped
 
@@ -123,17 +151,37 @@ class MemoryStore:
     def __iter__(self) -> Iterator[Message]:
         return iter(self._messages.values())
 
+    def _narrowest(self, flt: MessageFilter) -> tuple[_Index, MessageFilter]:
+        """The smallest index that holds every message matching ``flt``, and what of the
+        filter is left to check on each of its messages."""
+        options: list[tuple[_Index, MessageFilter]] = []
+        if flt.channel is not None:
+            # The end user is the peer: `to` of what the app sent, `from` of what it got.
+            if flt.peer is not None:
+                key, rest = (flt.channel, flt.peer), replace(flt, channel=None, peer=None)
+                options.append((self._conversations.get(key, []), rest))
+            elif flt.direction == "outbound" and flt.to is not None:
+                key, rest = (flt.channel, flt.to), replace(flt, channel=None, to=None)
+                options.append((self._conversations.get(key, []), rest))
+            elif flt.direction == "inbound" and flt.from_ is not None:
+                key, rest = (flt.channel, flt.from_), replace(flt, channel=None, from_=None)
+                options.append((self._conversations.get(key, []), rest))
+        if flt.application_id is not None:
+            mine = self._by_application.get(flt.application_id, {}).values()
+            options.append((mine, replace(flt, application_id=None)))
+        if not options:
+            return self._messages.values(), flt
+        return min(options, key=lambda option: len(option[0]))
+
     def query(self, flt: MessageFilter, limit: int, offset: int) -> tuple[list[Message], int]:
         """Matching messages newest first, a page of them, and how many match in all."""
-        source: Iterable[Message]
-        if flt.channel is not None and flt.peer is not None:
-            source = reversed(self._conversations.get((flt.channel, flt.peer), []))
-        else:
-            source = reversed(self._messages.values())
+        source, rest = self._narrowest(flt)
+        if rest == EVERYTHING:
+            return list(islice(reversed(source), offset, offset + limit)), len(source)
         page: list[Message] = []
         total = 0
-        for m in source:
-            if flt.matches(m):
+        for m in reversed(source):
+            if rest.matches(m):
                 if offset <= total < offset + limit:
                     page.append(m)
                 total += 1
@@ -146,14 +194,17 @@ class MemoryStore:
         if application_id is None:
             self._messages.clear()
             self._conversations.clear()
+            self._by_application.clear()
             self.applications.clear()
             self.accounts.clear()
             return
-        self._messages = {
-            u: m for u, m in self._messages.items() if m.application_id != application_id
-        }
-        for key, items in list(self._conversations.items()):
-            kept = [m for m in items if m.application_id != application_id]
+        mine = self._by_application.pop(application_id, {})
+        touched: set[ConversationKey] = set()
+        for m in mine.values():
+            del self._messages[m.uuid]
+            touched.add((m.channel, m.peer))
+        for key in touched:
+            kept = [m for m in self._conversations[key] if m.application_id != application_id]
             if kept:
                 self._conversations[key] = kept
             else:
