@@ -111,8 +111,8 @@ def main() -> None:
             "p50_ms": p50,
             "p99_ms": p99,
             "rate": args.rate,
-            "target": "p50 <= 5 ms, p99 <= 25 ms",
-            "met": p50 <= 5 and p99 <= 25,
+            "target": "p50 <= 1 ms, p99 <= 10 ms",
+            "met": p50 <= 1 and p99 <= 10,
             "runs": runs,
         },
     )

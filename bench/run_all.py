@@ -1,4 +1,4 @@
-"""Every benchmark in one go (about 7 minutes on 2 cores), one summary table at the end.
+"""Every benchmark in one go (about 10 minutes on 2 cores), one summary table at the end.
 
     .venv/bin/python bench/run_all.py [--quick] [--json bench/results.json]
 
@@ -21,7 +21,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("throughput", []),
     ("prism", []),
     ("chaos_cost", []),
-    ("end_to_end", []),
+    ("end_to_end", ["--seconds", "60", "--rounds", "2"]),
     ("latency", []),
     ("clock_scale", []),
     ("memory", []),
@@ -84,7 +84,10 @@ def line(r: dict) -> str:
         if "before" in rps:
             figure += f", before chaos {rps['before']:.0f} req/s"
     elif name == "end_to_end":
-        figure = f"{r['delivered_msgs_per_s']:.0f} msg/s with both webhooks, lost {r['lost']}"
+        figure = (
+            f"{r['delivered_msgs_per_s']:.0f} msg/s with both webhooks, lost {r['lost']}, "
+            f"duplicated {r.get('duplicated', '?')}"
+        )
     elif name == "latency":
         figure = f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms at {r['rate']:.0f} msg/s"
     elif name == "clock_scale":

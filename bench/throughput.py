@@ -46,8 +46,8 @@ def main() -> None:
             "sandbox_rps": round(sb, 1),
             "ceiling_rps": round(cl, 1),
             "ratio": round(sb / cl, 3),
-            "target": ">= 0.6",
-            "met": sb / cl >= 0.6,
+            "target": ">= 0.8",  # issue 18: within 0.8 x of what the stack itself allows
+            "met": sb / cl >= 0.8,
             "runs": runs,
             "connections": args.connections,
             "seconds": args.seconds,

@@ -9,26 +9,41 @@ aiohttp session of one connection instead of httpcore. Measured here with bench/
 httpx-aiohttp maps aiohttp's errors onto httpx's, but coarsely (a refused connection becomes a
 `ConnectTimeout`); :func:`failure` names what happened from the aiohttp error itself, in the
 words the ledger has always used ("ConnectError: ...", "timeout: ReadTimeout").
+
+aiohttp is imported when the first lane is made, not with the sandbox: it is ~130 ms of
+imports, which a test session whose webhooks go to an app object (or nowhere) never needs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 
-import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 
 def network_transport() -> httpx.AsyncBaseTransport:
     """One connection, kept alive (a lane, see lanes.py); no proxy from the environment (it
     must not swallow loopback)."""
+    from httpx_aiohttp import AiohttpTransport
+
     return AiohttpTransport(trust_env=False, limits=httpx.Limits(max_connections=1))
 
 
 def failure(exc: httpx.HTTPError) -> str:
     """An attempt's `error`, from what went wrong."""
-    cause = exc.__cause__
+    # Only an aiohttp session raises aiohttp's errors, and making one imported aiohttp.
+    named = _aiohttp_failure(exc.__cause__) if "aiohttp" in sys.modules else None
+    if named is not None:
+        return named
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout: {type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _aiohttp_failure(cause: BaseException | None) -> str | None:
+    import aiohttp
+
     if isinstance(cause, aiohttp.ConnectionTimeoutError):
         return "timeout: ConnectTimeout"
     if isinstance(cause, aiohttp.ServerTimeoutError | asyncio.TimeoutError):
@@ -39,6 +54,4 @@ def failure(exc: httpx.HTTPError) -> str:
         return f"RemoteProtocolError: {cause.message or 'Server disconnected'}"
     if isinstance(cause, aiohttp.ClientError):
         return f"{type(cause).__name__}: {cause}"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: {type(exc).__name__}"
-    return f"{type(exc).__name__}: {exc}"
+    return None

@@ -50,6 +50,52 @@ def test_installing_is_enough_and_imports_nothing_until_used(pytester: pytest.Py
     markers.stdout.fnmatch_lines(["*@pytest.mark.nexmo_sandbox(**options)*"])
 
 
+def test_the_fixture_never_imports_aiohttp(pytester: pytest.Pytester) -> None:
+    """aiohttp (the webhook engine of `serve`) is ~130 ms of imports, made when the first lane
+    is: the fixture's webhooks go through its routing transport (app objects, and the network
+    through httpx's own), so a test session never pays for it."""
+    pytester.makepyfile(
+        SEND
+        + """
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+GOT = []
+
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        GOT.append(self.rfile.read(int(self.headers["Content-Length"])))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_no_webhook_over_the_network(nexmo_sandbox):
+    send(nexmo_sandbox)
+    nexmo_sandbox.settle()
+    assert "aiohttp" not in sys.modules
+
+
+def test_nor_with_a_webhook_over_the_network(nexmo_sandbox):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    nexmo_sandbox.configure(status_url=f"http://127.0.0.1:{server.server_port}/status")
+    send(nexmo_sandbox)
+    nexmo_sandbox.settle()
+    server.shutdown()
+    assert len(GOT) == 1
+    assert "aiohttp" not in sys.modules
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
 def test_fixture_inbox_mark_reply_clock_and_reset(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         SEND
