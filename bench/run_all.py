@@ -1,10 +1,11 @@
-"""Every benchmark in one go (about 10 minutes on 2 cores), one summary table at the end.
+"""Every benchmark in one go (about 20 minutes on 2 cores, 10 of them the soak), one summary
+table at the end.
 
     .venv/bin/python bench/run_all.py [--quick] [--json bench/results.json]
 
 Each benchmark runs as its own process (bench/<name>.py), one after the other, never side by
 side: on a 2-core machine the load generator, the sandbox and the receiver already share the
-cores. --quick runs one short round of each (about 2 minutes) to check that everything works.
+cores. --quick runs one short round of each (about 4 minutes) to check that everything works.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("queries", []),
     ("fixture_bench", ["--rounds", "500", "--startups", "5"]),
     ("per_test", ["--rounds", "200", "--tests", "300"]),
+    ("soak", []),  # last: 10 minutes
 ]
 QUICK: dict[str, list[str]] = {
     "throughput": ["--rounds", "1", "--seconds", "5"],
@@ -40,6 +42,7 @@ QUICK: dict[str, list[str]] = {
     "queries": ["--repeat", "0.1", "--before", "none"],
     "fixture_bench": ["--rounds", "100", "--startups", "3"],
     "per_test": ["--rounds", "50", "--tests", "60"],
+    "soak": ["--minutes", "2", "--bound", "5000"],
 }
 
 
@@ -103,6 +106,11 @@ def line(r: dict) -> str:
         )
         if "speedup_at_large" in r:
             figure += f" ({r['speedup_at_large']['inbox_last']:.0f}x the scan before)"
+    elif name == "soak":
+        figure = (
+            f"RSS {r['rss_minute_1_mb']} MB at minute 1, {r['rss_last_minute_mb']} MB at minute "
+            f"{r['minutes']:g} ({r['rate']:g} msg/s, bound {r['bound']:,})"
+        )
     elif name == "per_test":
         figure = (
             f"test {r['sandbox_ms']:.1f} ms vs mock {r['mock_ms']:.1f} ms = {r['ratio']:.2f}, "

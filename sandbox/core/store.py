@@ -11,7 +11,7 @@ latest message, so the retention bound finds the one quiet longest in O(1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Protocol
