@@ -252,11 +252,12 @@ def wrk_until(url: str, script: str, count: int, *, connections: int = 32) -> Wr
 
 
 def parse_wrk(out: str) -> WrkResult:
-    m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+    # wrk says "in 10.00s", "in 850.00ms", and from a minute on "in 1.00m".
+    m = re.search(r"(\d+) requests in ([\d.]+)(ms|m|s)\b", out)
     if not m:
         raise RuntimeError("cannot read wrk output:\n" + out)
     n = int(m.group(1))
-    secs = float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
+    secs = float(m.group(2)) * {"ms": 0.001, "m": 60.0, "s": 1.0}[m.group(3)]
     bad = re.search(r"NOT_202 (\d+)", out)
     errs = re.search(r"Socket errors: (.*)", out)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)

@@ -58,7 +58,12 @@ def main() -> None:
             accepted, _, bad = uvloop.run(load(port, args.rate, args.minutes * 60))
             done.set()
             sampler.join()
-            received = get_json(recv.url + "/stats")["received"]
+            owed = 2 * len(accepted)  # submitted and delivered
+            deadline = time.monotonic() + 10  # the last sends' webhooks are still on the way
+            while (received := get_json(recv.url + "/stats")["received"]) < owed:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
     first, last = curve[0]["rss_mb"], curve[-1]["rss_mb"]
     emit(
         "soak",
@@ -69,6 +74,7 @@ def main() -> None:
             "sent": len(accepted),
             "not_202": bad,
             "webhooks_received": received,
+            "webhooks_missing": owed - received,
             "rss_minute_1_mb": first,
             "rss_last_minute_mb": last,
             "ratio": round(last / first, 3),
