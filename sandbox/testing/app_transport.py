@@ -143,6 +143,10 @@ class _Isolated(httpx.AsyncBaseTransport):
         self._loop: _AppLoop | None = None
         self._name = f"app {host}"
         self._in_flight: set[concurrent.futures.Future[httpx.Response]] = set()
+        # The app may start (and the test see it start) before the sandbox's loop has noted
+        # the request in flight; an unmount in between must still reach it.
+        self._guard = threading.Lock()
+        self._closed = False
         self.stalls: list[AppStall] = []
         if is_asgi(app):
             self.kind = "asgi"
@@ -177,8 +181,12 @@ class _Isolated(httpx.AsyncBaseTransport):
             future = self._loop.submit(self._call_asgi(copy))
         else:
             future = self._in_thread(copy)
-        self._in_flight.add(future)
+        with self._guard:
+            self._in_flight.add(future)
+            closed = self._closed
         future.add_done_callback(self._in_flight.discard)
+        if closed:  # unmounted while the request was being handed over
+            future.cancel()
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
@@ -220,7 +228,10 @@ class _Isolated(httpx.AsyncBaseTransport):
     def close(self) -> None:
         """Unmounted: what the app still runs for this mount is cancelled (a handler awaiting
         forever); a handler blocking its loop cannot be, and the loop is given up instead."""
-        for future in list(self._in_flight):
+        with self._guard:
+            self._closed = True
+            in_flight = list(self._in_flight)
+        for future in in_flight:
             future.cancel()
 
 
