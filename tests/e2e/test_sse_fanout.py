@@ -192,3 +192,28 @@ def test_a_stream_that_fell_behind_the_log_gets_one_resync(
     assert one_behind.count(b"event: clock.moved") == 1 and b'"fired":%d' % BACKLOG in one_behind
     assert all_kept.count(b"event: clock.moved") == BACKLOG
     assert lost == RESYNC.encode()
+
+
+def test_the_first_event_after_a_quiet_spell_goes_out_at_once_then_at_most_every_flush() -> None:
+    """An idle inbox tab sees a change on the loop's next turn; under load the streams are
+    still written at most every FLUSH seconds."""
+
+    async def scenario() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        bus = EventBus()
+        hub = Broadcaster(bus, loop)
+        changed = hub.changed
+        bus.publish(ClockMoved(0.0, 1.0, 1))
+        assert hub._timer is not None
+        first = hub._timer.when() - loop.time()  # due now: no FLUSH to wait
+        await asyncio.wait_for(changed.wait(), control_events.FLUSH)
+        flushed_at = loop.time()
+        bus.publish(ClockMoved(1.0, 2.0, 2))  # right behind it: waits out the rest of FLUSH
+        assert hub._timer is not None
+        second = hub._timer.when() - flushed_at
+        hub.close()
+        return first, second
+
+    first, second = run_async(scenario)
+    assert first <= 0.0
+    assert control_events.FLUSH * 0.9 <= second <= control_events.FLUSH

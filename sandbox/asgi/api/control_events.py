@@ -10,9 +10,10 @@ second. So all the streams of a runtime share one :class:`Broadcaster`, the only
 the bus whatever the number of clients. Per event it does O(1) work: one summary into one
 bounded queue (:class:`Subscription`, filled with ``put_nowait``: the bus calls subscribers
 synchronously and must never wait for a browser). At most every :data:`FLUSH` seconds of real
-time it renders what was queued into one string, once, keeps it in a short shared log and
-wakes the streams; each stream writes the part of the log it has not written yet, as one
-chunk. Many events between two flushes cost the streams one wake-up and one write each.
+time (the first event after a quiet spell at once) it renders what was queued into one string,
+once, keeps it in a short shared log and wakes the streams; each stream writes the part of the
+log it has not written yet, as one chunk. Many events between two flushes cost the streams
+one wake-up and one write each.
 
 More than :data:`FRAMES_PER_FLUSH` events in one flush (a busy test suite, a clock advance
 firing thousands of timers) are dropped and every stream is sent one ``resync`` event instead:
@@ -145,16 +146,24 @@ class Broadcaster:
         self.clients = 0
         self._timer: asyncio.TimerHandle | None = None
         self._paused = False  # the pending flush is the one after a resync
+        self._last_flush = float("-inf")  # loop time of the last flush
         self._beat = loop.call_later(HEARTBEAT, self._heartbeat)
         self._unsubscribe: Unsubscribe = bus.on_any(self.inbox)
 
     def _schedule(self) -> None:
         if self._timer is None:
-            delay = RESYNC_PAUSE if self._paused else FLUSH
+            # The first event after a quiet spell goes out on the loop's next turn (with
+            # whatever else the same request publishes), so an idle tab sees a change at once;
+            # under load flushes still come at most every FLUSH seconds.
+            if self._paused:
+                delay = RESYNC_PAUSE
+            else:
+                delay = max(0.0, self._last_flush + FLUSH - self.loop.time())
             self._timer = self.loop.call_later(delay, self._flush)
 
     def _flush(self) -> None:
         self._timer = None
+        self._last_flush = self.loop.time()
         limit = QUEUE_SIZE if self._paused else FRAMES_PER_FLUSH
         self._paused = self.inbox.overflowed or self.inbox.queue.qsize() > limit
         if self._paused:
