@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +155,15 @@ def receiver() -> contextlib.AbstractContextManager[Server]:
     port = free_port()
     argv = [sys.executable, str(BENCH / "receiver.py"), "--port", str(port)]
     return started("receiver", argv, "/stats", port)
+
+
+def receiver_stats(url: str, enough: Callable[[dict], bool], timeout: float) -> dict:
+    """The receiver's `/stats` once ``enough`` says so, or as they are after ``timeout``
+    seconds: the last webhooks of a run are still on their way when the load stops."""
+    deadline = time.monotonic() + timeout
+    while not enough(stats := get_json(url + "/stats")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return stats
 
 
 def rss_kb(pid: int) -> int:

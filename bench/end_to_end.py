@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import emit, get_json, median, receiver, sandbox, wrk
+from common import emit, get_json, median, receiver, receiver_stats, sandbox, wrk
 
 
 def one(seconds: int, connections: int, drain: float) -> dict:
@@ -30,12 +30,7 @@ def one(seconds: int, connections: int, drain: float) -> dict:
             sent_done = time.monotonic()
             stored = int(get_json(server.url + "/_sandbox/health")["messages"])
             owed = 2 * stored
-            deadline = sent_done + drain
-            while True:
-                stats = get_json(recv.url + "/stats")
-                if stats["distinct"] >= owed or time.monotonic() > deadline:
-                    break
-                time.sleep(0.1)
+            stats = receiver_stats(recv.url, lambda s: s["distinct"] >= owed, drain)
             failed = int(get_json(server.url + "/_sandbox/webhooks?state=failed&limit=1")["total"])
             retrying = int(
                 get_json(server.url + "/_sandbox/webhooks?state=retrying&limit=1")["total"]

@@ -19,7 +19,17 @@ import asyncio
 import json
 import time
 
-from common import BASIC, SMS_BODY, emit, get_json, median, percentile, receiver, sandbox
+from common import (
+    BASIC,
+    SMS_BODY,
+    emit,
+    get_json,
+    median,
+    percentile,
+    receiver,
+    receiver_stats,
+    sandbox,
+)
 
 CONNECTIONS = 16
 
@@ -74,11 +84,9 @@ def one(rate: float, seconds: float) -> dict:
         with sandbox(*flags) as server:
             port = int(server.url.rsplit(":", 1)[1])
             accepted, sent, bad = uvloop.run(load(port, rate, seconds))
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                if get_json(recv.url + "/stats")["by_status"].get("submitted", 0) >= len(accepted):
-                    break
-                time.sleep(0.1)
+            receiver_stats(
+                recv.url, lambda s: s["by_status"].get("submitted", 0) >= len(accepted), 10
+            )
             arrivals = get_json(recv.url + "/stats/arrivals")["submitted"]
     latencies = [max(0.0, arrivals[u] - t) * 1000 for u, t in accepted.items() if u in arrivals]
     from_send = [(arrivals[u] - t) * 1000 for u, t in sent.items() if u in arrivals]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from common import emit, worktree
 
+BEFORE = "c4a3d48"  # the last commit before the per-application index
 PER_HANDSET = 100
 PER_APP = 1_000
 HANDSET = "447700000005"
@@ -118,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs=2, default=[1_000, 100_000])
     parser.add_argument("--repeat", type=float, default=0.5, help="seconds per query and size")
-    parser.add_argument("--before", default="c4a3d48", help="a commit to compare, or none")
+    parser.add_argument("--before", default=BEFORE, help="a commit to compare, or none")
     parser.add_argument("--before-tree", type=Path)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

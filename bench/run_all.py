@@ -89,7 +89,7 @@ def line(r: dict) -> str:
     elif name == "end_to_end":
         figure = (
             f"{r['delivered_msgs_per_s']:.0f} msg/s with both webhooks, lost {r['lost']}, "
-            f"duplicated {r.get('duplicated', '?')}"
+            f"duplicated {r['duplicated']}"
         )
     elif name == "latency":
         figure = f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms at {r['rate']:.0f} msg/s"

@@ -157,15 +157,15 @@ class MemoryStore:
         options: list[tuple[_Index, MessageFilter]] = []
         if flt.channel is not None:
             # The end user is the peer: `to` of what the app sent, `from` of what it got.
+            user: str | None = None
             if flt.peer is not None:
-                key, rest = (flt.channel, flt.peer), replace(flt, channel=None, peer=None)
-                options.append((self._conversations.get(key, []), rest))
+                user, rest = flt.peer, replace(flt, channel=None, peer=None)
             elif flt.direction == "outbound" and flt.to is not None:
-                key, rest = (flt.channel, flt.to), replace(flt, channel=None, to=None)
-                options.append((self._conversations.get(key, []), rest))
+                user, rest = flt.to, replace(flt, channel=None, to=None)
             elif flt.direction == "inbound" and flt.from_ is not None:
-                key, rest = (flt.channel, flt.from_), replace(flt, channel=None, from_=None)
-                options.append((self._conversations.get(key, []), rest))
+                user, rest = flt.from_, replace(flt, channel=None, from_=None)
+            if user is not None:
+                options.append((self._conversations.get((flt.channel, user), []), rest))
         if flt.application_id is not None:
             mine = self._by_application.get(flt.application_id, {}).values()
             options.append((mine, replace(flt, application_id=None)))
