@@ -64,6 +64,10 @@ class Authenticator:
             self.engine.account(api_key, {"api_secret": api_secret})
         elif account.api_secret != api_secret:
             raise Unauthorized()
+        else:
+            # The account's own string, not this request's copy: every stored message and
+            # webhook record of the account then shares one (bench/memory.py).
+            api_key = account.api_key
         return Sender(api_key=api_key)
 
     # -- JWT ---------------------------------------------------------------------------------

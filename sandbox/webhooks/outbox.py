@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 import httpx
@@ -160,13 +159,13 @@ class Webhooks:
         route = self.routing.status(message)
         workflow = message.workflow
         channel = self.channels[message.channel]
-        # Rendered when first needed (Delivery.body); a partial of a module function costs
-        # less memory per stored delivery than a closure over the same values.
+        # Rendered when first needed (Delivery.body).
         self.enqueue(
             "status",
             change.status,
-            partial(status_payload, message, change, channel, route.version),
+            status_payload,
             route,
+            args=(message, change, channel, route.version),
             message_uuid=message.uuid,
             application_id=message.application_id,
             api_key=message.api_key,
@@ -181,8 +180,9 @@ class Webhooks:
         self.enqueue(
             "inbound",
             "inbound",
-            partial(inbound_payload, message, channel, route.version, self.self_base()),
+            inbound_payload,
             route,
+            args=(message, channel, route.version, self.self_base()),
             message_uuid=message.uuid,
             application_id=message.application_id,
             api_key=message.api_key,
@@ -207,9 +207,10 @@ class Webhooks:
         self,
         kind: DeliveryKind,
         event: str,
-        payload: Callable[[], dict[str, Any]],
+        payload: Callable[..., dict[str, Any]],
         route: Route,
         *,
+        args: tuple[Any, ...] = (),
         message_uuid: str | None = None,
         dispatch_uuid: str | None = None,
         application_id: str | None = None,
@@ -223,6 +224,7 @@ class Webhooks:
             url=route.url,
             version=route.version,
             render=payload,
+            render_args=args,
             created_at=self.clock.now(),
             message_uuid=message_uuid,
             dispatch_uuid=dispatch_uuid,

@@ -20,6 +20,11 @@ def _finite(text: str) -> float:
     return value
 
 
+# One decoder for every request: json.loads with options builds a new one (and its scanner)
+# each call.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
 # Deeper than any real message (WhatsApp interactive payloads nest about 6 levels): what nests
 # further could not be stored, copied or rendered by code that recurses (dataclasses.asdict for
 # --db, json.dumps inside a page), so it is refused here, once for every reader.
@@ -63,7 +68,7 @@ def parse_json_object(raw: bytes, api: ApiVersion = "v1") -> dict[str, Any]:
     if not text.strip():
         raise InvalidJson("The request body is empty.", api)
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InvalidJson(f"{exc.msg} at line {exc.lineno} column {exc.colno}.", api) from None
     except RecursionError:
