@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from sandbox.core.errors import (
     UnsupportedMediaType,
 )
 from sandbox.core.faults import CHAOS_HEADER
+from sandbox.core.ids import new_uuid, new_uuid_hex
 from sandbox.core.models import Sender
 from sandbox.wire.body import parse_json_object
 from sandbox.wire.peek import send_target
@@ -42,7 +42,7 @@ def runtime(request: Request) -> Runtime:
 
 def trace_id(api: ApiVersion = "v1") -> str:
     # v0.1-era traces were 32 hex characters; 2024 production answers carry a UUID.
-    return uuid.uuid4().hex if api == "v0.1" else str(uuid.uuid4())
+    return new_uuid_hex() if api == "v0.1" else new_uuid()
 
 
 def trace_header(api: ApiVersion = "v1") -> dict[str, str]:

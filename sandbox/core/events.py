@@ -280,6 +280,10 @@ class EventBus:
         self._depth = 0
         self._all: list[_Entry] = []
         self._by_kind: dict[type[Event], list[_Entry]] = {}
+        # Who gets each kind, in order, worked out once per kind and again only after a
+        # subscription changes: a send publishes a handful of events, and merging the lists
+        # on every one of them was a tenth of the bus's cost.
+        self._plans: dict[type[Event], tuple[Callable[[Any], None], ...]] = {}
 
     def on(self, kind: type[E], subscriber: Callable[[E], None]) -> Unsubscribe:
         """Call ``subscriber`` with every event of ``kind``."""
@@ -304,11 +308,13 @@ class EventBus:
         entry = (next(self._first if first else self._seq), subscriber)
         for items in lists:
             bisect.insort(items, entry, key=lambda e: e[0])
+        self._plans.clear()
 
         def unsubscribe() -> None:
             for items in lists:
                 if entry in items:
                     items.remove(entry)
+            self._plans.clear()
 
         return unsubscribe
 
@@ -350,12 +356,15 @@ class EventBus:
             self._deliver(event)
 
     def _deliver(self, event: Event) -> None:
-        targets = self._by_kind.get(type(event))
-        if not targets:
-            entries = list(self._all)
-        elif not self._all:
-            entries = list(targets)
-        else:
-            entries = list(heapq.merge(targets, self._all, key=lambda e: e[0]))
-        for _, subscriber in entries:
+        # A snapshot, as before: who subscribes or leaves while this event is being delivered
+        # changes only the events after it.
+        plan = self._plans.get(type(event))
+        if plan is None:
+            plan = self._plans[type(event)] = self._plan(type(event))
+        for subscriber in plan:
             subscriber(event)
+
+    def _plan(self, kind: type[Event]) -> tuple[Callable[[Any], None], ...]:
+        targets = self._by_kind.get(kind, [])
+        entries = heapq.merge(targets, self._all, key=lambda e: e[0])
+        return tuple(subscriber for _, subscriber in entries)

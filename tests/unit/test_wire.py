@@ -546,3 +546,39 @@ def test_inbound_v01_addresses_swap_kinds_for_viber() -> None:
     # The 2018 schema has only text for Viber inbound: an image reached v0.1 as unsupported.
     assert out["message"] == {"content": {"type": "unsupported"}}
     assert "usage" not in out
+
+
+def test_nesting_is_refused_exactly_past_the_limit_with_or_without_escapes() -> None:
+    # Bodies with few brackets skip the walk (wire/body.py): the limit must hold at its edge.
+    from sandbox.core.errors import InvalidJson
+    from sandbox.wire.body import MAX_DEPTH, parse_json_object
+
+    def body(containers: int, opener: str, scalar: str) -> bytes:
+        inner = scalar
+        for n in range(containers - 1):
+            inner = f"[{inner}]" if opener == "[" or n % 2 else f'{{"k":{inner}}}'
+        return ("{" + f'"x":{inner}' + "}").encode()
+
+    for opener in "[{":
+        for scalar in ("1", '"\\u00e9"'):
+            # A value inside N containers is at depth N + 1.
+            assert parse_json_object(body(MAX_DEPTH - 1, opener, scalar))
+            with pytest.raises(InvalidJson, match=f"deeper than {MAX_DEPTH}"):
+                parse_json_object(body(MAX_DEPTH, opener, scalar))
+    # An empty innermost container at the limit holds no value past it.
+    assert parse_json_object(b'{"x":' + b"[" * (MAX_DEPTH - 1) + b"]" * (MAX_DEPTH - 1) + b"}")
+
+
+def test_new_ids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from sandbox.core.ids import new_uuid, new_uuid_hex
+
+    seen = set()
+    for _ in range(2000):
+        text, hexed = new_uuid(), new_uuid_hex()
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert uuid.UUID(hex=hexed).hex == hexed and uuid.UUID(hex=hexed).version == 4
+        seen.add(text)
+    assert len(seen) == 2000
