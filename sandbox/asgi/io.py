@@ -4,7 +4,6 @@ errors become HTTP answers."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from sandbox.core.errors import (
 )
 from sandbox.core.faults import CHAOS_HEADER
 from sandbox.core.ids import new_uuid, new_uuid_hex
+from sandbox.core.jsontext import compact_json
 from sandbox.core.models import Sender
 from sandbox.wire.body import parse_json_object
 from sandbox.wire.peek import send_target
@@ -56,7 +56,7 @@ def problem(err: SandboxError, api: ApiVersion = "v1") -> Response:
     body = err.body()
     body["instance"] = instance
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        compact_json(body),
         status_code=err.status,
         media_type="application/problem+json",
         headers={**err.headers(), "x-nexmo-trace-id": instance},
@@ -65,7 +65,7 @@ def problem(err: SandboxError, api: ApiVersion = "v1") -> Response:
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        compact_json(data),
         status_code=status,
         media_type="application/json",
         headers=headers,

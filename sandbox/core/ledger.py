@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sandbox.core.clock import iso
+from sandbox.core.jsontext import compact_json
 from sandbox.core.scheduler import Timer
 
 # `dropped`: a chaos rule kept it from being sent (core/chaos.py); like `no_url`, on purpose.
@@ -88,7 +89,7 @@ class Delivery:
         if self.rendered is None:
             assert self.render is not None
             payload = self.render(*self.render_args)
-            self.rendered = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            self.rendered = compact_json(payload).encode()
             self.render, self.render_args = None, ()
         return self.rendered
 

@@ -27,7 +27,6 @@ what the app gets from real sends. Nothing here goes into the webhook ledger.
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ import httpx
 
 from sandbox.core.channel import Registry
 from sandbox.core.events import EventBus, Reset
+from sandbox.core.jsontext import compact_json
 from sandbox.core.models import Message, StatusChange
 from sandbox.webhooks.engine import failure
 from sandbox.webhooks.lanes import HttpLanes
@@ -164,7 +164,7 @@ def bodies(
 
 def _encode(payload: dict[str, Any]) -> bytes:
     # As the ledger encodes real webhooks: compact, UTF-8.
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return compact_json(payload).encode()
 
 
 # -- the probes -------------------------------------------------------------------------------
