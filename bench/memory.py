@@ -7,8 +7,9 @@ VmRSS of `nexmo-sandbox serve --max-messages 0` (no retention bound, so all 200,
 webhooks off: each message's `submitted` webhook is still kept in the ledger as `no_url`)
 after 1,000 warm-up sends, and again after the rest; the difference divided by the messages
 stored in between. (Before 2026-12-02 this ran under serve's default bound of 50,000: about
-49,000 were stored, and the figure mixed stored messages with the memory pruned ones left.) Sent by wrk with -t1, so the
-run takes as long as the sandbox needs (about a minute at 4,000/s).
+49,000 were stored, and the figure mixed stored messages with the memory pruned ones left.)
+Sent by wrk with -t1, so the run takes as long as the sandbox needs (about a minute at
+4,000/s).
 """
 
 from __future__ import annotations

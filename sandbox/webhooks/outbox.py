@@ -129,22 +129,18 @@ class Webhooks:
             with contextlib.suppress(RuntimeError):
                 asyncio.get_running_loop().create_task(old.aclose())
 
-    def _client(self) -> httpx.AsyncClient:
-        # An injected transport (an app object, a mock) carries every webhook in one client;
-        # the network gets lanes of one keep-alive connection each (see lanes.py).
-        return httpx.AsyncClient(
-            transport=self.transport or network_transport(),
-            timeout=self.timeouts,
-            follow_redirects=False,
-            trust_env=False,  # a proxy from the environment must not swallow loopback
-            limits=httpx.Limits(max_connections=1 if self.transport is None else None),
-            headers={"User-Agent": USER_AGENT},
-        )
-
     def _http(self) -> HttpLanes:
         if self._lanes is None:
-            lanes = 0 if self.transport is not None else DEFAULT_LANES
-            self._lanes = HttpLanes(self._client, lanes)
+            # An injected transport (an app object, a mock) carries every webhook; the network
+            # gets lanes of one keep-alive connection each (see lanes.py), and no proxy from
+            # the environment (it must not swallow loopback: engine.py).
+            injected = self.transport
+            self._lanes = HttpLanes(
+                network_transport if injected is None else lambda: injected,
+                0 if injected is not None else DEFAULT_LANES,
+                headers={"User-Agent": USER_AGENT},
+                timeout=self.timeouts,
+            )
         return self._lanes
 
     async def aclose(self) -> None:

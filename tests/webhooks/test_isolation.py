@@ -146,13 +146,14 @@ def test_lanes_are_kept_for_a_bounded_number_of_receivers(monkeypatch: pytest.Mo
     """Four receivers, room for two: the one used least recently gives its lanes up, and
     webhooks to every receiver still arrive (it gets new lanes when it comes back)."""
     from sandbox.webhooks import lanes
+    from sandbox.webhooks.engine import network_transport
 
     monkeypatch.setattr(lanes, "MAX_RECEIVERS", 2)
     with contextlib.ExitStack() as stack:
         recs = [stack.enter_context(receiver()) for _ in range(4)]
 
         async def post_to_each_twice() -> tuple[list[int], int]:
-            pool = lanes.HttpLanes(lambda: httpx.AsyncClient(timeout=5), lanes=2)
+            pool = lanes.HttpLanes(network_transport, lanes=2)
             codes = []
             for rec in [*recs, *recs]:
                 codes.append((await pool.post(rec.at("/many"), b"{}", {}, 5.0)).status_code)
