@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
+
+from sandbox.core.ids import new_uuid
 
 
 def generate_secret() -> str:
@@ -35,7 +36,7 @@ def sign(
 
     claims: dict[str, object] = {
         "iat": int(now),
-        "jti": str(uuid.uuid4()),
+        "jti": new_uuid(),
         "iss": "Vonage",
         "payload_hash": payload_hash(body),
         "api_key": api_key,
