@@ -7,12 +7,14 @@ Creating 100,000 workflows over HTTP would take longer than the measurement, so 
 created in-process through the same calls `POST /v0.1/dispatch` makes (parse_dispatch,
 Dispatches.start); the sandbox is then served by uvicorn (a real server on a free
 port) and the timed part is one `POST /_sandbox/clock/advance {"seconds": 601}`, over HTTP.
-Every workflow is WhatsApp (condition `read`, expiry 600 s) then SMS, to 1,000 handsets;
-webhooks off (no status URL), so each firing records its webhooks as `no_url`. The 24-hour
-care windows are off, as in every benchmark (common.NO_WINDOWS): with them on, each WhatsApp
-item would be rejected at once (none of the users ever wrote) and the failover would happen
-then, not when the 100,000 expiry timers fire. (Before 2026-12-02 they were on here, and the
-figure was the rejections' cascade: 201,100 timers pending, a rejection and an expiry each.)
+Every workflow is WhatsApp (condition `read`, expiry 600 s) then SMS, to 1,000 ordinary
+handsets (none of the magic numbers); webhooks off (no status URL), so each firing records its
+webhooks as `no_url`. The 24-hour care windows are off, as in every benchmark
+(common.NO_WINDOWS): with them on, each WhatsApp item would be rejected at once (none of the
+users ever wrote) and the failover would happen then, not when the 100,000 expiry timers fire.
+(Before 2026-12-02 they were on here, and the figure was the rejections' cascade: 201,100
+timers pending, a rejection and an expiry each. Until 2026-12-03 the handsets included the
+magic numbers 447700900800-899: 1,100 more timers, and ~110 workflows never failed over.)
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ EXPIRY = 600
 
 
 def body(n: int) -> dict:
-    user = f"4477009{n % 1000:05d}"
+    # 1,000 handsets outside the built-in magic numbers (447700900800-899, sandbox/core/magic.py),
+    # which deliver, read or reject on their own and would keep some workflows from failing over.
+    user = f"447700901{n % 1000:03d}"
     return {
         "template": "failover",
         "workflow": [
