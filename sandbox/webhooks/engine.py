@@ -12,11 +12,14 @@ words the ledger has always used ("ConnectError: ...", "timeout: ReadTimeout").
 
 aiohttp is imported when the first lane is made, not with the sandbox: it is ~130 ms of
 imports, which a test session whose webhooks go to an app object (or nowhere) never needs.
+(`serve` imports it at start-up: see sandbox.server.preload_webhook_sender.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import sys
 
 import httpx
@@ -27,7 +30,17 @@ def network_transport() -> httpx.AsyncBaseTransport:
     must not swallow loopback)."""
     from httpx_aiohttp import AiohttpTransport
 
-    return AiohttpTransport(trust_env=False, limits=httpx.Limits(max_connections=1))
+    return AiohttpTransport(
+        verify=tls_context(), trust_env=False, limits=httpx.Limits(max_connections=1)
+    )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context (httpx's: certifi's CA bundle) for every lane. Given none, each
+    transport made its own, which loads the bundle: ~40 ms each on the event loop, so the lanes
+    of the first webhooks held them up by a quarter of a second (bench/latency.py)."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 def failure(exc: httpx.HTTPError) -> str:
