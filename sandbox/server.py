@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
 import logging
 import socket
 import threading
@@ -23,7 +22,7 @@ from sandbox.http_limits import REQUEST_TIMEOUT, config_for
 from sandbox.settings import Settings
 from sandbox.state import signature_secret, state_dir
 from sandbox.tls import TlsFiles, ensure_certificate, trust_hint
-from sandbox.webhooks.engine import tls_context
+from sandbox.webhooks.engine import prepare_network
 
 
 def _banner(
@@ -220,21 +219,6 @@ async def _serve_pair(
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-# What the first signed webhook imports when it is sent (aiohttp under httpx, PyJWT with
-# cryptography): lazy so that a test session that never sends one does not pay for them, but
-# ~0.6 s of imports on this project's 2-core machine, which under `serve` held up the first
-# second's webhooks (bench/latency.py: p99 105 ms over a 20 s round, 1 ms after its first
-# second).
-WEBHOOK_IMPORTS = ("httpx_aiohttp", "aiohttp", "jwt")
-
-
-def preload_webhook_sender() -> None:
-    """Import the webhook sender's engine and signer, and make its TLS context, now."""
-    for name in WEBHOOK_IMPORTS:
-        importlib.import_module(name)
-    tls_context()
-
-
 def tune_gc() -> None:
     gc.freeze()  # what start-up allocated is never garbage
     gc.set_threshold(*GC_THRESHOLDS)
@@ -249,7 +233,10 @@ def serve(settings: Settings, out: IO[str]) -> int:
     except (UnusableDatabase, UnusableSettingsFile) as exc:
         print(f"nexmo-sandbox: {exc}", file=out)
         return 1
-    preload_webhook_sender()  # before tune_gc: frozen with the rest of start-up
+    # What the first webhook to the network would make lazily (a test process pays for it only
+    # if it sends one); done on the first webhook, it held up the first second's webhooks by up
+    # to half a second. Before tune_gc: frozen with the rest of start-up.
+    prepare_network()
     tune_gc()  # only for `serve`: a test process or a host app keeps its own settings
     try:
         sock = _bind(settings.host, settings.port)

@@ -2,38 +2,51 @@
 all lanes), not on the first webhooks.
 
 They stay lazy for a test process (the fixture's start-up), so the check runs in a fresh
-interpreter: importing the sandbox's server must not load them, and serve's preload must.
+interpreter: importing the server must not load them, and `serve` must, before it listens (the
+probe's port is taken, so `serve` stops at its bind, after start-up's work).
 """
 
 from __future__ import annotations
 
 import json
+import pathlib
+import socket
 import ssl
 import subprocess
 import sys
 
-from sandbox.server import WEBHOOK_IMPORTS
-from sandbox.webhooks.engine import network_transport, tls_context
+from sandbox.webhooks.engine import NETWORK_IMPORTS, network_transport, tls_context
 
 PROBE = """
-import json, sys
-import sandbox.server as server
-before = [m for m in server.WEBHOOK_IMPORTS if m in sys.modules]
-server.preload_webhook_sender()
-made = server.tls_context.cache_info().currsize
-after = [m for m in server.WEBHOOK_IMPORTS if m in sys.modules]
-print(json.dumps({"before": before, "after": after, "tls": made}))
+import io, json, sys
+from sandbox.server import serve
+from sandbox.settings import Settings
+from sandbox.webhooks import engine
+watched = engine.NETWORK_IMPORTS + ("aiohttp",)
+before = [m for m in watched if m in sys.modules]
+code = serve(Settings(clock="manual", port=int(sys.argv[1]), state_dir=sys.argv[2]), io.StringIO())
+after = [m for m in watched if m in sys.modules]
+made = engine.tls_context.cache_info().currsize
+print(json.dumps({"code": code, "before": before, "after": after, "tls": made}))
 """
 
 
-def test_serve_preloads_what_the_first_webhook_would_import() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True
-    )
+def test_serve_makes_ready_what_the_first_webhook_would(tmp_path: pathlib.Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, str(port), str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
     seen = json.loads(out.stdout)
+    assert seen["code"] == 1, "the probe's port was taken: serve must stop at its bind"
     assert seen["before"] == [], "importing the server must keep the fixture's start-up lean"
-    assert seen["after"] == list(WEBHOOK_IMPORTS)
-    assert {"httpx_aiohttp", "jwt"} <= set(WEBHOOK_IMPORTS)
+    assert seen["after"] == [*NETWORK_IMPORTS, "aiohttp"]
     assert seen["tls"] == 1, "the lanes' shared TLS context is made at start-up"
 
 
