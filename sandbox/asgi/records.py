@@ -11,8 +11,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from sandbox.core.ledger import Attempt, Delivery
-from sandbox.core.models import Message, Outbound, Sender, StatusChange, WorkflowRef
+from sandbox.core.ledger import Attempt, Delivery, delivery_seq
+from sandbox.core.models import Message, Outbound, Sender, StatusChange, WorkflowRef, body_of
 from sandbox.core.workflow import Step, Workflow
 
 
@@ -23,12 +23,17 @@ def dumps(data: Any) -> str:
 
 
 def message_to_json(m: Message) -> str:
-    return dumps(asdict(m))
+    data = asdict(m)
+    # Kept as `content` (the v1 shape), as before the body: files of older versions load.
+    del data["body"]
+    data["content"] = m.content
+    return dumps(data)
 
 
 def message_from_json(text: str) -> Message:
     data: dict[str, Any] = json.loads(text)
-    data["history"] = [StatusChange(**c) for c in data["history"]]
+    data["body"] = body_of(data["message_type"], data.pop("content"))
+    data["history"] = tuple(StatusChange(**c) for c in data["history"])
     if data.get("workflow") is not None:
         data["workflow"] = WorkflowRef(**data["workflow"])
     return Message(**data)
@@ -104,8 +109,11 @@ def delivery_to_json(d: Delivery) -> str:
 
 def delivery_from_json(text: str) -> Delivery:
     data: dict[str, Any] = json.loads(text)
+    seq = delivery_seq(data["id"])
+    if seq is None:
+        raise ValueError(f"not a delivery id: {data['id']!r}")
     return Delivery(
-        id=data["id"],
+        seq=seq,
         kind=data["kind"],
         event=data["event"],
         url=data["url"],

@@ -51,6 +51,7 @@ from sandbox.core.models import (
     Sender,
     StatusChange,
     WorkflowRef,
+    body_of,
 )
 from sandbox.core.scheduler import Scheduler, TimerKind
 from sandbox.core.store import Store
@@ -103,10 +104,10 @@ class Engine(Interactions, Directory):
             to=_shared(draft.to),
             from_=_shared(draft.from_),
             message_type=_shared(draft.message_type),
-            content=draft.content,
+            body=body_of(draft.message_type, draft.content),
             created_at=now,
             status="submitted",
-            history=[StatusChange("submitted", now, by=by)],
+            history=(StatusChange("submitted", now, by=by),),
             api=api,
             options=draft.options or None,
             client_ref=draft.client_ref,
@@ -182,7 +183,7 @@ class Engine(Interactions, Directory):
                     )
                     self._apply(message, change)
         except StorageFailed:
-            del message.history[kept:]
+            message.history = message.history[:kept]
             message.status = before
             raise
         return message
@@ -226,8 +227,7 @@ class Engine(Interactions, Directory):
         return ["delivered", "read"] if current == "submitted" else ["read"]
 
     def _apply(self, message: Message, change: StatusChange) -> None:
-        message.status = change.status
-        message.history.append(change)
+        message.add_change(change)
         if change.status == "rejected":
             self.refund(message)
         self.bus.publish(MessageStatus(message, change))
@@ -278,10 +278,10 @@ class Engine(Interactions, Directory):
             to=draft.to,
             from_=draft.from_,
             message_type=draft.message_type,
-            content=draft.content,
+            body=body_of(draft.message_type, draft.content),
             created_at=now,
             status=INBOUND_STATUS,
-            history=[StatusChange(INBOUND_STATUS, now, by="user")],
+            history=(StatusChange(INBOUND_STATUS, now, by="user"),),
             api="sandbox",
             application_id=application_id,
             extra=draft.extra or None,

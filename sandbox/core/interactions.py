@@ -62,8 +62,7 @@ class Interactions:
             raise UnsupportedOperation()
         changed = False
         if message.status != "read":
-            message.status = "read"
-            message.history.append(StatusChange("read", self.clock.now(), by="api"))
+            message.add_change(StatusChange("read", self.clock.now(), by="api"))
             changed = True
         if indicator is not None:
             shown = {**indicator, "at": iso(self.clock.now())}
@@ -101,8 +100,7 @@ class Interactions:
         else:
             outcome = "revoked"
             change = StatusChange(REVOKED, now, by="api")
-            message.status = REVOKED
-            message.history.append(change)
+            message.add_change(change)
         record = {"at": iso(now), "outcome": outcome}
         message.extra = {**(message.extra or {}), "revocation": record}
         self.bus.publish(MessageUpdated(message))

@@ -7,6 +7,7 @@ is derived on demand, which halves what a stored delivery costs.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,6 +21,26 @@ DeliveryState = Literal["pending", "delivered", "retrying", "failed", "no_url", 
 DeliveryKind = Literal["status", "inbound", "report"]
 RESPONSE_BODY_MAX = 2048  # what is kept of a receiver's answer
 CHAOS_ATTEMPT = "chaos "  # how an attempt a chaos rule failed on purpose begins its `error`
+
+
+ID_PREFIX = "wh_"
+
+
+def delivery_id(seq: int) -> str:
+    return f"{ID_PREFIX}{seq:06d}"
+
+
+def delivery_seq(delivery_id: str) -> int | None:
+    """The number of a delivery id, or None when it is not one the ledger gives."""
+    digits = delivery_id.removeprefix(ID_PREFIX)
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    seq = int(digits)
+    return seq if f"{ID_PREFIX}{seq:06d}" == delivery_id else None
+
+
+def _seq(d: Delivery) -> int:
+    return d.seq
 
 
 @dataclass(slots=True)
@@ -50,7 +71,9 @@ class Attempt:
 
 @dataclass(slots=True)
 class Delivery:
-    id: str
+    # Its number: the id `wh_000042` is derived from it when shown, since a string per
+    # delivery was ~60 bytes of each stored message, an int ~30 (bench/memory.py).
+    seq: int
     kind: DeliveryKind
     event: str  # submitted, delivered ..., inbound, completed, error
     url: str | None
@@ -79,6 +102,10 @@ class Delivery:
     # What chaos rules did to it, in words naming each rule ("chaos_0002: duplicate of ...").
     chaos: str | None = None
     render_args: tuple[Any, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return delivery_id(self.seq)
 
     def add_chaos(self, note: str) -> None:
         self.chaos = note if self.chaos is None else f"{self.chaos}; {note}"
@@ -154,37 +181,60 @@ class DeliveryFilter:
 
 class Ledger:
     def __init__(self) -> None:
-        self._items: dict[str, Delivery] = {}
-        # Tuples, not lists: most messages have one or two deliveries, and a list's spare
-        # room was ~70 bytes of each stored message.
-        self._by_message: dict[str, tuple[Delivery, ...]] = {}
+        # In order of their numbers, found by bisection: a list costs 8 bytes a delivery, a
+        # dict by id ~50 at 200,000 (bench/memory.py). What goes is rarer than what comes:
+        # a prune takes 5 % of the bound at once, so rebuilding the list then is cheap.
+        self._items: list[Delivery] = []
+        # The one delivery itself, or a tuple of several, not a list: most messages have one
+        # or two deliveries, and a list's spare room was ~70 bytes of each stored message, a
+        # tuple of one ~50 (bench/memory.py).
+        self._by_message: dict[str, Delivery | tuple[Delivery, ...]] = {}
         self._seq = 0
 
-    def new_id(self) -> str:
+    def new_seq(self) -> int:
         self._seq += 1
-        return f"wh_{self._seq:06d}"
+        return self._seq
 
     def add(self, delivery: Delivery) -> None:
-        self._items[delivery.id] = delivery
+        items = self._items
+        if not items or items[-1].seq < delivery.seq:
+            items.append(delivery)
+        else:
+            insort(items, delivery, key=_seq)
         uuid = delivery.message_uuid
         if uuid is not None:
-            self._by_message[uuid] = (*self._by_message.get(uuid, ()), delivery)
+            known = self._by_message.get(uuid)
+            self._by_message[uuid] = delivery if known is None else (*self._of(known), delivery)
 
     def restore(self, delivery: Delivery) -> None:
         """Add a delivery kept across a restart; new ids continue after its own."""
         self.add(delivery)
-        number = delivery.id.removeprefix("wh_")
-        if number.isdigit():
-            self._seq = max(self._seq, int(number))
+        self._seq = max(self._seq, delivery.seq)
+
+    def _index(self, seq: int) -> int | None:
+        items = self._items
+        i = bisect_left(items, seq, key=_seq)
+        return i if i < len(items) and items[i].seq == seq else None
 
     def get(self, delivery_id: str) -> Delivery | None:
-        return self._items.get(delivery_id)
+        seq = delivery_seq(delivery_id)
+        i = None if seq is None else self._index(seq)
+        return None if i is None else self._items[i]
+
+    @staticmethod
+    def _of(known: Delivery | tuple[Delivery, ...] | None) -> tuple[Delivery, ...]:
+        if known is None:
+            return ()
+        return known if isinstance(known, tuple) else (known,)
+
+    def _message(self, message_uuid: str) -> tuple[Delivery, ...]:
+        return self._of(self._by_message.get(message_uuid))
 
     def for_message(self, message_uuid: str) -> list[Delivery]:
-        return list(self._by_message.get(message_uuid, ()))
+        return list(self._message(message_uuid))
 
     def __iter__(self) -> Iterator[Delivery]:
-        return iter(self._items.values())
+        return iter(self._items)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -195,7 +245,7 @@ class Ledger:
         have a URL; ``no_url``, deliveries that had nowhere to go. What a chaos rule did on
         purpose (a drop, a delay, a receiver it took down) is no trouble of the receiver's."""
         total = troubled = no_url = 0
-        for d in self._items.values():
+        for d in self._items:
             if application_id is not None and d.application_id != application_id:
                 continue
             total += 1
@@ -212,9 +262,9 @@ class Ledger:
 
     def query(self, flt: DeliveryFilter, limit: int, offset: int) -> tuple[list[Delivery], int]:
         source = (
-            reversed(self._by_message.get(flt.message_uuid, ()))
+            reversed(self._message(flt.message_uuid))
             if flt.message_uuid is not None
-            else reversed(self._items.values())
+            else reversed(self._items)
         )
         page: list[Delivery] = []
         total = 0
@@ -227,32 +277,42 @@ class Ledger:
 
     def discard(self, delivery: Delivery) -> None:
         """Take back a delivery just added (its write to `--db` failed)."""
-        if self._items.pop(delivery.id, None) is not None and delivery.message_uuid:
-            kept = tuple(
-                d for d in self._by_message.get(delivery.message_uuid, ()) if d is not delivery
-            )
+        i = self._index(delivery.seq)
+        if i is None or self._items[i] is not delivery:
+            return
+        del self._items[i]
+        self._unindex([delivery])
+
+    def _unindex(self, gone: Iterable[Delivery]) -> None:
+        for delivery in gone:
+            uuid = delivery.message_uuid
+            if uuid is None:
+                continue
+            kept = tuple(d for d in self._message(uuid) if d is not delivery)
             if kept:
-                self._by_message[delivery.message_uuid] = kept
+                self._by_message[uuid] = kept[0] if len(kept) == 1 else kept
             else:
-                self._by_message.pop(delivery.message_uuid, None)
+                self._by_message.pop(uuid, None)
 
     def drop_messages(self, uuids: Iterable[str]) -> list[Delivery]:
         """Forget the deliveries of these messages (pruned by the retention bound)."""
         dropped: list[Delivery] = []
         for uuid in uuids:
-            for d in self._by_message.pop(uuid, ()):
-                self._items.pop(d.id, None)
-                dropped.append(d)
+            dropped.extend(self._of(self._by_message.pop(uuid, None)))
+        if dropped:
+            gone = {id(d) for d in dropped}
+            self._items = [d for d in self._items if id(d) not in gone]
         return dropped
 
     def clear(self, application_id: str | None = None) -> list[Delivery]:
         """Forget deliveries (all, or one application's); returns what was dropped."""
         if application_id is None:
-            dropped = list(self._items.values())
-            self._items.clear()
+            dropped = self._items
+            self._items = []
             self._by_message.clear()
             return dropped
-        dropped = [d for d in self._items.values() if d.application_id == application_id]
-        for d in dropped:
-            self.discard(d)
+        dropped = [d for d in self._items if d.application_id == application_id]
+        if dropped:
+            self._items = [d for d in self._items if d.application_id != application_id]
+            self._unindex(dropped)
         return dropped

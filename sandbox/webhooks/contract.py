@@ -130,10 +130,10 @@ def sample_message(kind: Kind, application_id: str | None, api_key: str, now: fl
         to=user if outbound else app_number,
         from_=app_number if outbound else user,
         message_type="text",
-        content={"text": "Your order has shipped" if outbound else "Where is my order?"},
+        body="Your order has shipped" if outbound else "Where is my order?",
         created_at=now,
         status="delivered",
-        history=[StatusChange("submitted", now), StatusChange("delivered", now)],
+        history=(StatusChange("submitted", now), StatusChange("delivered", now)),
         application_id=application_id,
         api_key=api_key,
     )
@@ -157,7 +157,7 @@ def bodies(
         bad = status_payload(message, StatusChange("rejected", change.at), channel, version)
     else:
         good = inbound_payload(message, channel, version, self_base)
-        forged = dataclasses.replace(message, content={"text": "STOP"})
+        forged = dataclasses.replace(message, message_type="text", body="STOP")
         bad = inbound_payload(forged, channel, version, self_base)
     return _encode(good), _encode(bad)
 

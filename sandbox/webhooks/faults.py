@@ -148,7 +148,7 @@ class WebhookFaults:
 
     def _duplicate(self, rule: Rule, d: Delivery) -> None:
         twin = Delivery(
-            id=self.ledger.new_id(),
+            seq=self.ledger.new_seq(),
             kind=d.kind,
             event=d.event,
             url=d.url,

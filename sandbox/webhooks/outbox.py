@@ -162,6 +162,7 @@ class Webhooks:
             status_payload,
             route,
             args=(message, change, channel, route.version),
+            at=change.at,  # the same instant, and one float fewer per stored message
             message_uuid=message.uuid,
             application_id=message.application_id,
             api_key=message.api_key,
@@ -207,6 +208,7 @@ class Webhooks:
         route: Route,
         *,
         args: tuple[Any, ...] = (),
+        at: float | None = None,
         message_uuid: str | None = None,
         dispatch_uuid: str | None = None,
         application_id: str | None = None,
@@ -214,14 +216,14 @@ class Webhooks:
         chain: str | None = None,
     ) -> Delivery:
         delivery = Delivery(
-            id=self.ledger.new_id(),
+            seq=self.ledger.new_seq(),
             kind=kind,
             event=event,
             url=route.url,
             version=route.version,
             render=payload,
             render_args=args,
-            created_at=self.clock.now(),
+            created_at=self.clock.now() if at is None else at,
             message_uuid=message_uuid,
             dispatch_uuid=dispatch_uuid,
             application_id=application_id,

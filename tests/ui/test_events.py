@@ -123,8 +123,8 @@ def test_disconnect_unsubscribes(sandbox: Live) -> None:
 
 def _message() -> Message:
     change = StatusChange("submitted", 0.0)
-    return Message("u-1", "outbound", "sms", "4477", "4478", "text", {"text": "x"}, 0.0,
-                   "submitted", [change])  # fmt: skip
+    return Message("u-1", "outbound", "sms", "4477", "4478", "text", "x", 0.0,
+                   "submitted", (change,))  # fmt: skip
 
 
 def test_a_slow_client_never_blocks_the_bus_and_gets_a_resync() -> None:
@@ -158,11 +158,11 @@ def test_summary_and_frame_shapes() -> None:
         "workflow_kind": "v1",
         "application_id": "a",
     }
-    delivery = Delivery("d1", "status", "delivered", None, "v1", None, 0.0, message_uuid="u")
+    delivery = Delivery(1, "status", "delivered", None, "v1", None, 0.0, message_uuid="u")
     delivery.state = "failed"
     assert summary(WebhookUpdated(delivery)) == {
         "kind": "webhook.updated",
-        "id": "d1",
+        "id": "wh_000001",
         "message_uuid": "u",
         "state": "failed",
     }

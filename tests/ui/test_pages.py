@@ -48,8 +48,8 @@ def test_safe_url_allows_only_absolute_http_urls(url: Any, ok: bool) -> None:
 def _m(uuid: str, channel: str, peer: str, direction: str = "outbound", text: str = "t") -> Message:
     to, frm = (peer, APP) if direction == "outbound" else (APP, peer)
     status = "submitted" if direction == "outbound" else "received"
-    return Message(uuid, direction, channel, to, frm, "text", {"text": text}, 100.0, status,  # type: ignore[arg-type]
-                   [StatusChange(status, 100.0)])  # fmt: skip
+    return Message(uuid, direction, channel, to, frm, "text", text, 100.0, status,  # type: ignore[arg-type]
+                   (StatusChange(status, 100.0),))  # fmt: skip
 
 
 def test_summarise_orders_by_arrival_even_when_virtual_time_stands_still() -> None:

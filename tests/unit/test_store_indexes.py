@@ -26,10 +26,10 @@ def message(i: int, channel: str, user: str, inbound: bool, app: str | None) -> 
         to=APP_NUMBER if inbound else user,
         from_=user if inbound else APP_NUMBER,
         message_type="text",
-        content={"text": f"n{i}"},
+        body=f"n{i}",
         created_at=float(i),
         status="received" if inbound else "submitted",
-        history=[StatusChange("submitted", float(i))],
+        history=(StatusChange("submitted", float(i)),),
         application_id=app,
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sandbox.core.clock import iso
 from sandbox.core.conversations import newest_first, summarise
-from sandbox.core.ledger import Attempt, Delivery, DeliveryFilter, Ledger
+from sandbox.core.ledger import Attempt, Delivery, DeliveryFilter, Ledger, delivery_id
 from sandbox.core.models import Account, Application, Direction, Message, StatusChange
 from sandbox.core.store import MemoryStore, MessageFilter
 from tests.unit.core_harness import APP_NUMBER, START, USER
@@ -39,10 +39,10 @@ def msg(
         to=to,
         from_=from_,
         message_type="text" if text is not None else "image",
-        content={"text": text} if text is not None else {"image": {"url": "https://x/i"}},
+        body=text if text is not None else {"url": "https://x/i"},
         created_at=START,  # manual time stands still: arrival order is what counts
         status=status,
-        history=[StatusChange(status, START)],
+        history=(StatusChange(status, START),),
         application_id=application_id,
         client_ref=client_ref,
         seen=seen,
@@ -181,7 +181,7 @@ def delivery(
     payload: dict[str, Any] | None = None,
 ) -> Delivery:
     d = Delivery(
-        id=ledger.new_id(),
+        seq=ledger.new_seq(),
         kind=kind,
         event=event,
         url="http://h/status",
@@ -199,10 +199,14 @@ def delivery(
 
 def test_ledger_ids_are_sequential_and_padded() -> None:
     ledger = Ledger()
-    assert [ledger.new_id() for _ in range(3)] == ["wh_000001", "wh_000002", "wh_000003"]
+    taken = [delivery_id(ledger.new_seq()) for _ in range(3)]
+    assert taken == ["wh_000001", "wh_000002", "wh_000003"]
     d = delivery(ledger)
     assert d.id == "wh_000004" and ledger.get("wh_000004") is d and len(ledger) == 1
     assert ledger.get("wh_000001") is None  # an id taken but never added
+    # Only the ids the ledger gives are found: not another spelling of the same number.
+    assert ledger.get("wh_4") is None and ledger.get("wh_0000004") is None
+    assert ledger.get("wh_٠٠٠٠٠٤") is None and ledger.get("nope") is None
 
 
 def test_delivery_body_is_rendered_once_then_fixed() -> None:
@@ -287,7 +291,7 @@ def test_ledger_clear_one_application() -> None:
     assert ledger.for_message("m-2") == []
     assert ledger.query(DeliveryFilter(message_uuid="m-2"), 10, 0) == ([], 0)
     assert ledger.clear() == [b1] and len(ledger) == 0 and ledger.for_message("m-1") == []
-    assert ledger.new_id() == "wh_000005"  # ids are never reused
+    assert ledger.new_seq() == 5  # ids are never reused
 
 
 # -- conversation summaries ------------------------------------------------------------------
