@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from sandbox.core.ledger import Attempt, Delivery, delivery_seq
+from sandbox.core.ledger import Attempt, Delivery, Sending, delivery_seq
 from sandbox.core.models import Message, Outbound, Sender, StatusChange, WorkflowRef, body_of
 from sandbox.core.workflow import Step, Workflow
 
@@ -24,16 +24,21 @@ def dumps(data: Any) -> str:
 
 def message_to_json(m: Message) -> str:
     data = asdict(m)
-    # Kept as `content` (the v1 shape), as before the body: files of older versions load.
-    del data["body"]
+    # Kept as `content` and `history` (the v1 shape, a list), as before the body and the
+    # changes: files of older versions load.
+    del data["body"], data["changes"]
     data["content"] = m.content
+    data["history"] = [asdict(c) for c in m.history]
+    data["status"], data["created_at"] = m.status, m.created_at
     return dumps(data)
 
 
 def message_from_json(text: str) -> Message:
     data: dict[str, Any] = json.loads(text)
     data["body"] = body_of(data["message_type"], data.pop("content"))
-    data["history"] = tuple(StatusChange(**c) for c in data["history"])
+    del data["status"], data["created_at"]  # those of its last and first change
+    changes = tuple(StatusChange(**c) for c in data.pop("history"))
+    data["changes"] = changes[0] if len(changes) == 1 else changes
     if data.get("workflow") is not None:
         data["workflow"] = WorkflowRef(**data["workflow"])
     return Message(**data)
@@ -118,7 +123,7 @@ def delivery_from_json(text: str) -> Delivery:
         event=data["event"],
         url=data["url"],
         version=data["version"],
-        render=None,
+        source=data["body"].encode(),
         created_at=data["created_at"],
         message_uuid=data["message_uuid"],
         dispatch_uuid=data["dispatch_uuid"],
@@ -126,9 +131,10 @@ def delivery_from_json(text: str) -> Delivery:
         api_key=data["api_key"],
         chain=data["chain"],
         state=data["state"],
-        headers=data["headers"],
-        attempts=tuple(Attempt(**a) for a in data["attempts"]),
-        next_attempt_at=data["next_attempt_at"],
-        rendered=data["body"].encode(),
+        sending=Sending(
+            headers=data["headers"],
+            attempts=tuple(Attempt(**a) for a in data["attempts"]),
+            next_attempt_at=data["next_attempt_at"],
+        ),
         chaos=data.get("chaos"),  # absent in records kept before chaos rules existed
     )

@@ -105,9 +105,7 @@ class Engine(Interactions, Directory):
             from_=_shared(draft.from_),
             message_type=_shared(draft.message_type),
             body=body_of(draft.message_type, draft.content),
-            created_at=now,
-            status="submitted",
-            history=(StatusChange("submitted", now, by=by),),
+            changes=StatusChange("submitted", now, by=by),
             api=api,
             options=draft.options or None,
             client_ref=draft.client_ref,
@@ -123,7 +121,7 @@ class Engine(Interactions, Directory):
         try:
             with self.bus.batch():  # one `--db` transaction: all of it is kept, or none
                 self.bus.publish(MessageCreated(message))
-                self.bus.publish(MessageStatus(message, message.history[0]))
+                self.bus.publish(MessageStatus(message, message.last_change))
                 self.charge(account, message)
                 if self.config.auto_deliver is not None:
                     self._schedule_auto(message, "delivered", now + self.config.auto_deliver)
@@ -168,7 +166,7 @@ class Engine(Interactions, Directory):
                 invalid=[("error_code", f"is not allowed with status {status}.")],
             )
         now = self.clock.now()
-        before, kept = message.status, len(message.history)
+        kept = len(message.history)
         try:
             with self.bus.batch():  # delivered-then-read is kept whole or not at all
                 for step in steps:
@@ -183,8 +181,7 @@ class Engine(Interactions, Directory):
                     )
                     self._apply(message, change)
         except StorageFailed:
-            message.history = message.history[:kept]
-            message.status = before
+            message.keep_changes(kept)
             raise
         return message
 
@@ -279,9 +276,7 @@ class Engine(Interactions, Directory):
             from_=draft.from_,
             message_type=draft.message_type,
             body=body_of(draft.message_type, draft.content),
-            created_at=now,
-            status=INBOUND_STATUS,
-            history=(StatusChange(INBOUND_STATUS, now, by="user"),),
+            changes=StatusChange(INBOUND_STATUS, now, by="user"),
             api="sandbox",
             application_id=application_id,
             extra=draft.extra or None,

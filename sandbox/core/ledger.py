@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -70,6 +70,16 @@ class Attempt:
 
 
 @dataclass(slots=True)
+class Sending:
+    """A delivery's part that only one sent to a URL has."""
+
+    headers: dict[str, str] | None = None  # None until the first attempt, not an empty dict
+    attempts: tuple[Attempt, ...] = ()
+    next_attempt_at: float | None = None
+    timer: Timer | None = None
+
+
+@dataclass(slots=True)
 class Delivery:
     # Its number: the id `wh_000042` is derived from it when shown, since a string per
     # delivery was ~60 bytes of each stored message, an int ~30 (bench/memory.py).
@@ -78,12 +88,12 @@ class Delivery:
     event: str  # submitted, delivered ..., inbound, completed, error
     url: str | None
     version: str
-    # The payload is rendered (and its bytes fixed) the first time anything needs it, as
-    # ``render(*render_args)``: most deliveries of a busy sandbox are `no_url` records nobody
+    # The exact bytes of the body, or, until anything needs them, what renders them: a tuple
+    # ``(render, *args)``, since most deliveries of a busy sandbox are `no_url` records nobody
     # ever opens. What it renders from (a message's immutable fields and one status change)
-    # cannot change in between. A module function and a tuple of its arguments cost a third
-    # of what a functools.partial over the same values does (bench/memory.py).
-    render: Callable[..., dict[str, Any]] | None
+    # cannot change in between. One slot for both, and a function with its arguments in one
+    # tuple, cost a third of what a functools.partial did (bench/memory.py).
+    source: bytes | tuple[Any, ...]
     created_at: float
     message_uuid: str | None = None
     dispatch_uuid: str | None = None
@@ -91,21 +101,53 @@ class Delivery:
     api_key: str = ""
     chain: str | None = None  # first attempts in one chain go out in order (a message, a workflow)
     state: DeliveryState = "pending"
-    # None and () until the first attempt, rather than an empty dict and list each: most
-    # deliveries of a busy sandbox are `no_url` records that never get either, and the two
-    # empty containers were 120 of ~2,100 bytes per stored message (bench/memory.py).
-    headers: dict[str, str] | None = None
-    attempts: tuple[Attempt, ...] = ()
-    next_attempt_at: float | None = None
-    timer: Timer | None = None
-    rendered: bytes | None = None
+    # What only a delivery that goes out has (its headers, attempts and retry), made with its
+    # first: most deliveries of a busy sandbox are `no_url` records that never get any, and
+    # the four slots put every delivery in a larger size class (bench/memory.py).
+    sending: Sending | None = None
     # What chaos rules did to it, in words naming each rule ("chaos_0002: duplicate of ...").
     chaos: str | None = None
-    render_args: tuple[Any, ...] = ()
 
     @property
     def id(self) -> str:
         return delivery_id(self.seq)
+
+    def _sending(self) -> Sending:
+        if self.sending is None:
+            self.sending = Sending()
+        return self.sending
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return None if self.sending is None else self.sending.headers
+
+    @headers.setter
+    def headers(self, value: dict[str, str] | None) -> None:
+        self._sending().headers = value
+
+    @property
+    def attempts(self) -> tuple[Attempt, ...]:
+        return () if self.sending is None else self.sending.attempts
+
+    @attempts.setter
+    def attempts(self, value: tuple[Attempt, ...]) -> None:
+        self._sending().attempts = value
+
+    @property
+    def next_attempt_at(self) -> float | None:
+        return None if self.sending is None else self.sending.next_attempt_at
+
+    @next_attempt_at.setter
+    def next_attempt_at(self, value: float | None) -> None:
+        self._sending().next_attempt_at = value
+
+    @property
+    def timer(self) -> Timer | None:
+        return None if self.sending is None else self.sending.timer
+
+    @timer.setter
+    def timer(self, value: Timer | None) -> None:
+        self._sending().timer = value
 
     def add_chaos(self, note: str) -> None:
         self.chaos = note if self.chaos is None else f"{self.chaos}; {note}"
@@ -113,12 +155,16 @@ class Delivery:
     @property
     def body(self) -> bytes:
         """The exact bytes sent (the signature's `payload_hash` is over them)."""
-        if self.rendered is None:
-            assert self.render is not None
-            payload = self.render(*self.render_args)
-            self.rendered = compact_json(payload).encode()
-            self.render, self.render_args = None, ()
-        return self.rendered
+        source = self.source
+        if isinstance(source, bytes):
+            return source
+        render, *args = source
+        body = self.source = compact_json(render(*args)).encode()
+        return body
+
+    @property
+    def rendered(self) -> bool:
+        return isinstance(self.source, bytes)
 
     @property
     def payload(self) -> Any:

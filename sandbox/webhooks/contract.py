@@ -131,9 +131,7 @@ def sample_message(kind: Kind, application_id: str | None, api_key: str, now: fl
         from_=app_number if outbound else user,
         message_type="text",
         body="Your order has shipped" if outbound else "Where is my order?",
-        created_at=now,
-        status="delivered",
-        history=(StatusChange("submitted", now), StatusChange("delivered", now)),
+        changes=(StatusChange("submitted", now), StatusChange("delivered", now)),
         application_id=application_id,
         api_key=api_key,
     )

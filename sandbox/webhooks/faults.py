@@ -153,14 +153,13 @@ class WebhookFaults:
             event=d.event,
             url=d.url,
             version=d.version,
-            render=None,
+            source=d.body,  # the same bytes (its own signature, as a real redelivery)
             created_at=d.created_at,
             message_uuid=d.message_uuid,
             dispatch_uuid=d.dispatch_uuid,
             application_id=d.application_id,
             api_key=d.api_key,
             chain=None,  # a duplicate is not held behind its message's order
-            rendered=d.body,  # the same bytes (its own signature, as a real redelivery)
         )
         self.ledger.add(twin)
         after = float(rule.params.get("after", 0.0))

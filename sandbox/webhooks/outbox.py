@@ -34,6 +34,7 @@ from sandbox.core.events import (
     WebhookUpdated,
 )
 from sandbox.core.ledger import Delivery, DeliveryKind, Ledger
+from sandbox.core.models import Message, StatusChange
 from sandbox.core.scheduler import Scheduler
 from sandbox.core.store import Store
 from sandbox.webhooks.attempts import Attempts
@@ -73,6 +74,7 @@ class Webhooks:
         self.bus = bus
         self.clock = clock
         self.channels = channels
+        self._status_renders: dict[str, Callable[[Message, StatusChange], dict[str, Any]]] = {}
         self.signature_secret = signature_secret or generate_secret()
         self.timeouts = httpx.Timeout(timeout, connect=connect_timeout, pool=None)
         # The longest one attempt may hold a connection (a receiver that trickles its answer
@@ -154,14 +156,13 @@ class Webhooks:
         message, change = event.message, event.change
         route = self.routing.status(message)
         workflow = message.workflow
-        channel = self.channels[message.channel]
         # Rendered when first needed (Delivery.body).
         self.enqueue(
             "status",
             change.status,
-            status_payload,
+            self._status_render(route.version),
             route,
-            args=(message, change, channel, route.version),
+            args=(message, change),
             at=change.at,  # the same instant, and one float fewer per stored message
             message_uuid=message.uuid,
             application_id=message.application_id,
@@ -169,6 +170,19 @@ class Webhooks:
             dispatch_uuid=workflow.id if workflow and workflow.kind == "dispatch" else None,
             chain=workflow.id if workflow is not None else None,
         )
+
+    def _status_render(self, version: str) -> Callable[[Message, StatusChange], dict[str, Any]]:
+        """One renderer per webhook version, shared by every status delivery: its arguments
+        are then two (message, change), not four, ~16 bytes of each stored message."""
+        render = self._status_renders.get(version)
+        if render is None:
+            channels = self.channels
+
+            def render(message: Message, change: StatusChange) -> dict[str, Any]:
+                return status_payload(message, change, channels[message.channel], version)
+
+            self._status_renders[version] = render
+        return render
 
     def _on_inbound(self, event: MessageInbound) -> None:
         message = event.message
@@ -221,8 +235,7 @@ class Webhooks:
             event=event,
             url=route.url,
             version=route.version,
-            render=payload,
-            render_args=args,
+            source=(payload, *args),
             created_at=self.clock.now() if at is None else at,
             message_uuid=message_uuid,
             dispatch_uuid=dispatch_uuid,

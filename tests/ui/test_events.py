@@ -123,8 +123,7 @@ def test_disconnect_unsubscribes(sandbox: Live) -> None:
 
 def _message() -> Message:
     change = StatusChange("submitted", 0.0)
-    return Message("u-1", "outbound", "sms", "4477", "4478", "text", "x", 0.0,
-                   "submitted", (change,))  # fmt: skip
+    return Message("u-1", "outbound", "sms", "4477", "4478", "text", "x", (change,))  # fmt: skip
 
 
 def test_a_slow_client_never_blocks_the_bus_and_gets_a_resync() -> None:
@@ -158,7 +157,7 @@ def test_summary_and_frame_shapes() -> None:
         "workflow_kind": "v1",
         "application_id": "a",
     }
-    delivery = Delivery(1, "status", "delivered", None, "v1", None, 0.0, message_uuid="u")
+    delivery = Delivery(1, "status", "delivered", None, "v1", b"{}", 0.0, message_uuid="u")
     delivery.state = "failed"
     assert summary(WebhookUpdated(delivery)) == {
         "kind": "webhook.updated",

@@ -48,7 +48,7 @@ def test_safe_url_allows_only_absolute_http_urls(url: Any, ok: bool) -> None:
 def _m(uuid: str, channel: str, peer: str, direction: str = "outbound", text: str = "t") -> Message:
     to, frm = (peer, APP) if direction == "outbound" else (APP, peer)
     status = "submitted" if direction == "outbound" else "received"
-    return Message(uuid, direction, channel, to, frm, "text", text, 100.0, status,  # type: ignore[arg-type]
+    return Message(uuid, direction, channel, to, frm, "text", text,  # type: ignore[arg-type]
                    (StatusChange(status, 100.0),))  # fmt: skip
 
 

@@ -27,9 +27,7 @@ def message(i: int, channel: str, user: str, inbound: bool, app: str | None) -> 
         from_=user if inbound else APP_NUMBER,
         message_type="text",
         body=f"n{i}",
-        created_at=float(i),
-        status="received" if inbound else "submitted",
-        history=(StatusChange("submitted", float(i)),),
+        changes=(StatusChange("received" if inbound else "submitted", float(i)),),
         application_id=app,
     )
 

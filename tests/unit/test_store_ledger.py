@@ -40,9 +40,7 @@ def msg(
         from_=from_,
         message_type="text" if text is not None else "image",
         body=text if text is not None else {"url": "https://x/i"},
-        created_at=START,  # manual time stands still: arrival order is what counts
-        status=status,
-        history=(StatusChange(status, START),),
+        changes=(StatusChange(status, START),),
         application_id=application_id,
         client_ref=client_ref,
         seen=seen,
@@ -186,7 +184,7 @@ def delivery(
         event=event,
         url="http://h/status",
         version="v1",
-        render=Renderer(payload or {"status": event}),
+        source=(Renderer(payload or {"status": event}),),
         created_at=START,
         message_uuid=message_uuid,
         dispatch_uuid=dispatch_uuid,
@@ -212,10 +210,11 @@ def test_ledger_ids_are_sequential_and_padded() -> None:
 def test_delivery_body_is_rendered_once_then_fixed() -> None:
     ledger = Ledger()
     d = delivery(ledger, payload={"text": "héllo €", "n": 1})
-    render = d.render
+    assert isinstance(d.source, tuple) and not d.rendered
+    render = d.source[0]
     assert isinstance(render, Renderer) and render.calls == 0  # nothing rendered yet
     first = d.body
-    assert render.calls == 1 and d.render is None
+    assert render.calls == 1 and d.rendered and d.source is first
     assert d.body is first and render.calls == 1  # the same bytes, not rendered again
     assert first == '{"text":"héllo €","n":1,"render":1}'.encode()  # compact, UTF-8
     assert d.payload == {"text": "héllo €", "n": 1, "render": 1}
