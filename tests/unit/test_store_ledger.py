@@ -293,6 +293,52 @@ def test_ledger_clear_one_application() -> None:
     assert ledger.new_seq() == 5  # ids are never reused
 
 
+def test_ledger_restores_out_of_order_and_finds_by_bisection() -> None:
+    ledger = Ledger()
+    made = [delivery(ledger) for _ in range(3)]  # wh_000001 .. wh_000003
+    later = Delivery(1_234_567, "status", "read", None, "v1", b"{}", START, message_uuid="m-1")
+    early = Delivery(2, "status", "read", None, "v1", b"{}", START, message_uuid="m-9")
+    ledger.discard(made[1])  # wh_000002 is free again for a record kept on disk
+    ledger.restore(later)
+    ledger.restore(early)
+    assert [d.seq for d in ledger] == [1, 2, 3, 1_234_567]  # number order, not arrival
+    assert ledger.get("wh_1234567") is later and later.id == "wh_1234567"
+    assert ledger.get("wh_000002") is early and ledger.get("wh_000003") is made[2]
+    assert ledger.new_seq() == 1_234_568  # new ids continue after the restored ones
+    ledger.discard(made[1])  # no longer in the ledger: nothing happens to its successor
+    assert ledger.get("wh_000002") is early
+    assert ledger.for_message("m-1") == [made[0], made[2], later]
+    assert ledger.drop_messages(["m-1"]) == [made[0], made[2], later]
+    assert list(ledger) == [early] and ledger.for_message("m-1") == []
+
+
+def test_one_delivery_per_message_and_then_several() -> None:
+    ledger = Ledger()
+    first = delivery(ledger, message_uuid="m-1")
+    assert ledger.for_message("m-1") == [first]
+    second = delivery(ledger, message_uuid="m-1", event="delivered")
+    third = delivery(ledger, message_uuid="m-1", event="read")
+    assert ledger.for_message("m-1") == [first, second, third]
+    ledger.discard(second)
+    assert ledger.for_message("m-1") == [first, third]
+    ledger.discard(first)
+    assert ledger.for_message("m-1") == [third]
+    assert ledger.query(DeliveryFilter(message_uuid="m-1"), 10, 0) == ([third], 1)
+    ledger.discard(third)
+    assert ledger.for_message("m-1") == [] and len(ledger) == 0
+
+
+def test_what_only_a_sent_delivery_has_is_made_with_its_first_attempt() -> None:
+    ledger = Ledger()
+    d = delivery(ledger)
+    assert d.sending is None and d.attempts == () and d.headers is None
+    assert d.next_attempt_at is None and d.timer is None
+    d.attempts = (Attempt(1, START, "http://h/status", status_code=500),)
+    assert d.sending is not None and d.attempts[0].status_code == 500
+    d.next_attempt_at = START + 5
+    assert d.sending.next_attempt_at == START + 5 and d.to_dict()["attempts"][0]["n"] == 1
+
+
 # -- conversation summaries ------------------------------------------------------------------
 
 
