@@ -52,13 +52,30 @@ QUERIES: dict[str, tuple[dict[str, str], int]] = {
 
 
 def fill(store: object, n: int) -> None:
+    from dataclasses import fields
+
     from sandbox.core.models import Message, StatusChange
 
+    # The record's shape changed on 2026-12-03 (body and changes; status and creation time
+    # derived from them); --before runs this in older checkouts too.
+    compact = "body" in {f.name for f in fields(Message)}
     channels = ("sms", "mms", "whatsapp")
     for i in range(n):
         handset = f"4477000{i % (n // PER_HANDSET):05d}"
         inbound = i % 10 == 9
         app = f"app-{i % (n // PER_APP):02d}"
+        status = "received" if inbound else "submitted"
+        text, change = f"message {i}", StatusChange(status, float(i))
+        shape: dict[str, object] = (
+            {"body": text, "changes": change}
+            if compact
+            else {
+                "content": {"text": text},
+                "created_at": float(i),
+                "status": status,
+                "history": [change],
+            }
+        )
         store.add(  # type: ignore[attr-defined]
             Message(
                 uuid=f"{i:08d}-0000-4000-8000-000000000000",
@@ -67,11 +84,8 @@ def fill(store: object, n: int) -> None:
                 to="447700900000" if inbound else handset,
                 from_=handset if inbound else "447700900000",
                 message_type="text",
-                content={"text": f"message {i}"},
-                created_at=float(i),
-                status="received" if inbound else "submitted",
-                history=[StatusChange("submitted", float(i))],
                 application_id=app,
+                **shape,  # type: ignore[arg-type]
             )
         )
 
