@@ -131,10 +131,15 @@ def delivery_from_json(text: str) -> Delivery:
         api_key=data["api_key"],
         chain=data["chain"],
         state=data["state"],
-        sending=Sending(
-            headers=data["headers"],
-            attempts=tuple(Attempt(**a) for a in data["attempts"]),
-            next_attempt_at=data["next_attempt_at"],
+        # Only for one that went out: a `no_url` record keeps its smaller size class.
+        sending=(
+            Sending(
+                headers=data["headers"],
+                attempts=tuple(Attempt(**a) for a in data["attempts"]),
+                next_attempt_at=data["next_attempt_at"],
+            )
+            if data["headers"] or data["attempts"] or data["next_attempt_at"] is not None
+            else None
         ),
         chaos=data.get("chaos"),  # absent in records kept before chaos rules existed
     )

@@ -121,7 +121,7 @@ class Engine(Interactions, Directory):
         try:
             with self.bus.batch():  # one `--db` transaction: all of it is kept, or none
                 self.bus.publish(MessageCreated(message))
-                self.bus.publish(MessageStatus(message, message.last_change))
+                self.bus.publish(MessageStatus(message, message.history[0]))
                 self.charge(account, message)
                 if self.config.auto_deliver is not None:
                     self._schedule_auto(message, "delivered", now + self.config.auto_deliver)

@@ -24,6 +24,7 @@ CHAOS_ATTEMPT = "chaos "  # how an attempt a chaos rule failed on purpose begins
 
 
 ID_PREFIX = "wh_"
+MAX_DIGITS = 18  # more deliveries than any sandbox will make
 
 
 def delivery_id(seq: int) -> str:
@@ -33,7 +34,8 @@ def delivery_id(seq: int) -> str:
 def delivery_seq(delivery_id: str) -> int | None:
     """The number of a delivery id, or None when it is not one the ledger gives."""
     digits = delivery_id.removeprefix(ID_PREFIX)
-    if not digits.isascii() or not digits.isdigit():
+    # The length first: int() refuses more than 4,300 digits, and a path can hold them.
+    if len(digits) > MAX_DIGITS or not digits.isascii() or not digits.isdigit():
         return None
     seq = int(digits)
     return seq if f"{ID_PREFIX}{seq:06d}" == delivery_id else None
@@ -225,6 +227,9 @@ class DeliveryFilter:
         )
 
 
+DROP_ONE_BY_ONE = 16  # fewer deliveries than this go by bisection; more, by one rebuild
+
+
 class Ledger:
     def __init__(self) -> None:
         # In order of their numbers, found by bisection: a list costs 8 bytes a delivery, a
@@ -261,6 +266,11 @@ class Ledger:
         items = self._items
         i = bisect_left(items, seq, key=_seq)
         return i if i < len(items) and items[i].seq == seq else None
+
+    def holds(self, delivery: Delivery) -> bool:
+        """Whether ``delivery`` is still in the ledger (not taken back, pruned or reset)."""
+        i = self._index(delivery.seq)
+        return i is not None and self._items[i] is delivery
 
     def get(self, delivery_id: str) -> Delivery | None:
         seq = delivery_seq(delivery_id)
@@ -329,6 +339,16 @@ class Ledger:
         del self._items[i]
         self._unindex([delivery])
 
+    def _remove(self, dropped: list[Delivery]) -> None:
+        if len(dropped) <= DROP_ONE_BY_ONE:
+            for d in dropped:  # a message withdrawn: a bisection each, not a rebuild
+                i = self._index(d.seq)
+                if i is not None and self._items[i] is d:
+                    del self._items[i]
+        else:
+            gone = {id(d) for d in dropped}
+            self._items = [d for d in self._items if id(d) not in gone]
+
     def _unindex(self, gone: Iterable[Delivery]) -> None:
         for delivery in gone:
             uuid = delivery.message_uuid
@@ -345,9 +365,7 @@ class Ledger:
         dropped: list[Delivery] = []
         for uuid in uuids:
             dropped.extend(self._of(self._by_message.pop(uuid, None)))
-        if dropped:
-            gone = {id(d) for d in dropped}
-            self._items = [d for d in self._items if id(d) not in gone]
+        self._remove(dropped)
         return dropped
 
     def clear(self, application_id: str | None = None) -> list[Delivery]:

@@ -101,7 +101,7 @@ class WebhookFaults:
         def go() -> None:
             d.timer = None
             d.next_attempt_at = None
-            if self.ledger.get(d.id) is d:
+            if self.ledger.holds(d):
                 self.put(d)
 
         d.timer = self.scheduler.at(
@@ -143,7 +143,7 @@ class WebhookFaults:
             self.scheduler.cancel(timer)
             d.timer = None
             d.next_attempt_at = None
-            if self.ledger.get(d.id) is d:
+            if self.ledger.holds(d):
                 self.put(d)
 
     def _duplicate(self, rule: Rule, d: Delivery) -> None:

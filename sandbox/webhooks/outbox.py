@@ -97,7 +97,7 @@ class Webhooks:
             http=self._http,
             requeue=self._retry,
             changed=self._changed,
-            kept=lambda d: self.ledger.get(d.id) is d,
+            kept=self.ledger.holds,
             limit=lambda: self.attempt_limit,
         )
         self.chains = Chains(bus, self.tickets, self._attempt_if_kept)
@@ -262,7 +262,7 @@ class Webhooks:
     async def _attempt_if_kept(self, delivery: Delivery) -> None:
         # Queued, then taken back before its turn (its message withdrawn, pruned, reset):
         # nothing to send for a record that is gone.
-        if self.ledger.get(delivery.id) is delivery:
+        if self.ledger.holds(delivery):
             await self.attempts.attempt(delivery)
 
     def resume(self, delivery: Delivery) -> None:
@@ -277,7 +277,7 @@ class Webhooks:
 
     # -- retries and resends -----------------------------------------------------------------
     def _retry(self, delivery: Delivery) -> None:
-        if self.ledger.get(delivery.id) is not delivery or delivery.state != "retrying":
+        if not self.ledger.holds(delivery) or delivery.state != "retrying":
             return
         delivery.timer = None
         self.chains.put(delivery)

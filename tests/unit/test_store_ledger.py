@@ -205,6 +205,8 @@ def test_ledger_ids_are_sequential_and_padded() -> None:
     # Only the ids the ledger gives are found: not another spelling of the same number.
     assert ledger.get("wh_4") is None and ledger.get("wh_0000004") is None
     assert ledger.get("wh_٠٠٠٠٠٤") is None and ledger.get("nope") is None
+    assert ledger.get("wh_" + "9" * 5000) is None  # not int()'s ValueError: a 404, not a 500
+    assert ledger.holds(d) and not ledger.holds(delivery(Ledger()))
 
 
 def test_delivery_body_is_rendered_once_then_fixed() -> None:
@@ -310,6 +312,10 @@ def test_ledger_restores_out_of_order_and_finds_by_bisection() -> None:
     assert ledger.for_message("m-1") == [made[0], made[2], later]
     assert ledger.drop_messages(["m-1"]) == [made[0], made[2], later]
     assert list(ledger) == [early] and ledger.for_message("m-1") == []
+    # Many at once (a prune) go in one rebuild, the same way.
+    many = [delivery(ledger, message_uuid=f"p-{i}") for i in range(40)]
+    assert ledger.drop_messages(f"p-{i}" for i in range(0, 40, 2)) == many[::2]
+    assert list(ledger) == [early, *many[1::2]] and not ledger.holds(many[0])
 
 
 def test_one_delivery_per_message_and_then_several() -> None:
