@@ -26,9 +26,10 @@ def message_to_json(m: Message) -> str:
     data = asdict(m)
     # Kept as `content` and `history` (the v1 shape, a list), as before the body and the
     # changes: files of older versions load.
-    del data["body"], data["changes"]
+    changes = data.pop("changes")  # already plain: one change's dict, or a tuple of them
+    data["history"] = list(changes) if isinstance(changes, tuple) else [changes]
+    del data["body"]
     data["content"] = m.content
-    data["history"] = [asdict(c) for c in m.history]
     data["status"], data["created_at"] = m.status, m.created_at
     return dumps(data)
 

@@ -31,14 +31,14 @@ def delivery_id(seq: int) -> str:
     return f"{ID_PREFIX}{seq:06d}"
 
 
-def delivery_seq(delivery_id: str) -> int | None:
+def delivery_seq(text: str) -> int | None:
     """The number of a delivery id, or None when it is not one the ledger gives."""
-    digits = delivery_id.removeprefix(ID_PREFIX)
+    digits = text.removeprefix(ID_PREFIX)
     # The length first: int() refuses more than 4,300 digits, and a path can hold them.
     if len(digits) > MAX_DIGITS or not digits.isascii() or not digits.isdigit():
         return None
     seq = int(digits)
-    return seq if f"{ID_PREFIX}{seq:06d}" == delivery_id else None
+    return seq if delivery_id(seq) == text else None
 
 
 def _seq(d: Delivery) -> int:
@@ -165,10 +165,6 @@ class Delivery:
         return body
 
     @property
-    def rendered(self) -> bool:
-        return isinstance(self.source, bytes)
-
-    @property
     def payload(self) -> Any:
         return json.loads(self.body)
 
@@ -267,10 +263,14 @@ class Ledger:
         i = bisect_left(items, seq, key=_seq)
         return i if i < len(items) and items[i].seq == seq else None
 
+    def _position(self, delivery: Delivery) -> int | None:
+        """Where ``delivery`` itself is in the list, if it is still there."""
+        i = self._index(delivery.seq)
+        return i if i is not None and self._items[i] is delivery else None
+
     def holds(self, delivery: Delivery) -> bool:
         """Whether ``delivery`` is still in the ledger (not taken back, pruned or reset)."""
-        i = self._index(delivery.seq)
-        return i is not None and self._items[i] is delivery
+        return self._position(delivery) is not None
 
     def get(self, delivery_id: str) -> Delivery | None:
         seq = delivery_seq(delivery_id)
@@ -333,8 +333,8 @@ class Ledger:
 
     def discard(self, delivery: Delivery) -> None:
         """Take back a delivery just added (its write to `--db` failed)."""
-        i = self._index(delivery.seq)
-        if i is None or self._items[i] is not delivery:
+        i = self._position(delivery)
+        if i is None:
             return
         del self._items[i]
         self._unindex([delivery])
@@ -342,8 +342,8 @@ class Ledger:
     def _remove(self, dropped: list[Delivery]) -> None:
         if len(dropped) <= DROP_ONE_BY_ONE:
             for d in dropped:  # a message withdrawn: a bisection each, not a rebuild
-                i = self._index(d.seq)
-                if i is not None and self._items[i] is d:
+                i = self._position(d)
+                if i is not None:
                     del self._items[i]
         else:
             gone = {id(d) for d in dropped}

@@ -1,11 +1,18 @@
 """The stored message record: its compact parts read back as the v1 shapes, and a `--db` record
-written in the shape of earlier versions (content, history, status, created_at) loads."""
+written in the shape of earlier versions (content, history, status, created_at) loads. A
+delivery's record keeps its id and bytes, and only one that went out comes back with a Sending."""
 
 from __future__ import annotations
 
 import json
 
-from sandbox.asgi.records import message_from_json, message_to_json
+from sandbox.asgi.records import (
+    delivery_from_json,
+    delivery_to_json,
+    message_from_json,
+    message_to_json,
+)
+from sandbox.core.ledger import Attempt, Delivery
 from sandbox.core.models import NO_CONTENT, Message, StatusChange, body_of
 
 
@@ -95,3 +102,20 @@ def test_a_record_of_an_earlier_version_loads() -> None:
     assert m.text == "Your code is 1234" and m.status == "delivered" and m.created_at == 50.0
     assert [c.by for c in m.history] == ["api", "auto"] and m.client_ref == "ref-1"
     assert json.loads(message_to_json(m)) == old
+
+
+def test_a_delivery_record_comes_back_with_its_id_and_only_what_it_had() -> None:
+    quiet = Delivery(42, "status", "submitted", None, "v1", b'{"a":1}', 100.0, message_uuid="m-1")
+    quiet.state = "no_url"
+    back = delivery_from_json(delivery_to_json(quiet))
+    assert back.id == "wh_000042" and back.body == b'{"a":1}' and back.state == "no_url"
+    assert back.sending is None and back.attempts == () and back.headers is None  # no Sending
+
+    sent = Delivery(43, "status", "delivered", "http://h/s", "v1", b"{}", 100.0)
+    sent.headers = {"Authorization": "Bearer x"}
+    sent.attempts = (Attempt(1, 101.0, "http://h/s", status_code=503),)
+    sent.next_attempt_at, sent.state = 106.0, "retrying"
+    again = delivery_from_json(delivery_to_json(sent))
+    assert again.sending is not None and again.sending == sent.sending
+    assert again.attempts[0].status_code == 503 and again.next_attempt_at == 106.0
+    assert delivery_to_json(again) == delivery_to_json(sent)

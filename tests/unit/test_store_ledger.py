@@ -212,11 +212,11 @@ def test_ledger_ids_are_sequential_and_padded() -> None:
 def test_delivery_body_is_rendered_once_then_fixed() -> None:
     ledger = Ledger()
     d = delivery(ledger, payload={"text": "héllo €", "n": 1})
-    assert isinstance(d.source, tuple) and not d.rendered
+    assert isinstance(d.source, tuple) and not isinstance(d.source, bytes)
     render = d.source[0]
     assert isinstance(render, Renderer) and render.calls == 0  # nothing rendered yet
     first = d.body
-    assert render.calls == 1 and d.rendered and d.source is first
+    assert render.calls == 1 and isinstance(d.source, bytes) and d.source is first
     assert d.body is first and render.calls == 1  # the same bytes, not rendered again
     assert first == '{"text":"héllo €","n":1,"render":1}'.encode()  # compact, UTF-8
     assert d.payload == {"text": "héllo €", "n": 1, "render": 1}
