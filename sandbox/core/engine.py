@@ -97,6 +97,7 @@ class Engine(Interactions, Directory):
         by: str = "api",
     ) -> Message:
         now = self.clock.now()
+        submitted = StatusChange("submitted", now, by=by)
         message = Message(
             uuid=new_uuid(),
             direction="outbound",
@@ -105,7 +106,7 @@ class Engine(Interactions, Directory):
             from_=_shared(draft.from_),
             message_type=_shared(draft.message_type),
             body=body_of(draft.message_type, draft.content),
-            changes=StatusChange("submitted", now, by=by),
+            changes=submitted,
             api=api,
             options=draft.options or None,
             client_ref=draft.client_ref,
@@ -121,7 +122,7 @@ class Engine(Interactions, Directory):
         try:
             with self.bus.batch():  # one `--db` transaction: all of it is kept, or none
                 self.bus.publish(MessageCreated(message))
-                self.bus.publish(MessageStatus(message, message.history[0]))
+                self.bus.publish(MessageStatus(message, submitted))
                 self.charge(account, message)
                 if self.config.auto_deliver is not None:
                     self._schedule_auto(message, "delivered", now + self.config.auto_deliver)

@@ -344,6 +344,15 @@ class EventBus:
             if self._depth == 0 and unit is not None:
                 unit.end(failed)
 
+    def heard(self, kind: type[Event]) -> bool:
+        """Whether anyone listens for ``kind`` now. The workflow and webhook updates are for
+        observers only (the event stream, `--db`): with none, a Dispatch firing skips making
+        four events that nobody would get (bench/clock_scale.py)."""
+        plan = self._plans.get(kind)
+        if plan is None:
+            plan = self._plans[kind] = self._plan(kind)
+        return bool(plan)
+
     def notify(self, event: Event) -> None:
         """Publish outside any unit of work: for what nothing writes down (a withdrawal)."""
         self._deliver(event)

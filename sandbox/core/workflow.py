@@ -224,7 +224,8 @@ class Runner:
         self._end(wf, self.failed)
 
     def _changed(self, wf: Workflow) -> None:
-        self.bus.publish(WorkflowUpdated(wf))
+        if self.bus.heard(WorkflowUpdated):
+            self.bus.publish(WorkflowUpdated(wf))
 
     def _on_pruned(self, event: Pruned) -> None:
         for m in event.messages:

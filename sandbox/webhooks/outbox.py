@@ -318,7 +318,8 @@ class Webhooks:
         return len(self.tickets) + len(self.chains.queued)
 
     def _changed(self, delivery: Delivery) -> None:
-        self.bus.publish(WebhookUpdated(delivery))
+        if self.bus.heard(WebhookUpdated):
+            self.bus.publish(WebhookUpdated(delivery))
 
     def _on_pruned(self, event: Pruned) -> None:
         self._forget_messages(m.uuid for m in event.messages)

@@ -42,3 +42,16 @@ def test_subscribing_and_leaving_take_effect_from_the_next_event() -> None:
     bus.publish(Reset())
     bus.publish(ClockMoved(0.0, 1.0, 0))
     assert any_seen == [ClockMoved]
+
+
+def test_heard_says_whether_anyone_would_get_a_kind_now() -> None:
+    bus = EventBus()
+    assert not bus.heard(Reset)  # a plan for nobody
+    leave = bus.on(Reset, lambda e: None)
+    assert bus.heard(Reset) and not bus.heard(ClockMoved)
+    leave()
+    assert not bus.heard(Reset)
+    stop = bus.on_any(lambda e: None)  # everything: every kind is heard
+    assert bus.heard(ClockMoved) and bus.heard(Reset)
+    stop()
+    assert not bus.heard(ClockMoved)
