@@ -348,10 +348,7 @@ class EventBus:
         """Whether anyone listens for ``kind`` now. The workflow and webhook updates are for
         observers only (the event stream, `--db`): with none, a Dispatch firing skips making
         four events that nobody would get (bench/clock_scale.py)."""
-        plan = self._plans.get(kind)
-        if plan is None:
-            plan = self._plans[kind] = self._plan(kind)
-        return bool(plan)
+        return bool(self._plan_for(kind))
 
     def notify(self, event: Event) -> None:
         """Publish outside any unit of work: for what nothing writes down (a withdrawal)."""
@@ -367,11 +364,14 @@ class EventBus:
     def _deliver(self, event: Event) -> None:
         # A snapshot, as before: who subscribes or leaves while this event is being delivered
         # changes only the events after it.
-        plan = self._plans.get(type(event))
-        if plan is None:
-            plan = self._plans[type(event)] = self._plan(type(event))
-        for subscriber in plan:
+        for subscriber in self._plan_for(type(event)):
             subscriber(event)
+
+    def _plan_for(self, kind: type[Event]) -> tuple[Callable[[Any], None], ...]:
+        plan = self._plans.get(kind)
+        if plan is None:
+            plan = self._plans[kind] = self._plan(kind)
+        return plan
 
     def _plan(self, kind: type[Event]) -> tuple[Callable[[Any], None], ...]:
         targets = self._by_kind.get(kind, [])

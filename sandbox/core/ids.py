@@ -22,12 +22,12 @@ _BATCH = 4096
 _pieces: list[bytes] = []
 
 
-def _forget_pool() -> None:
+def _forget_pieces() -> None:
     """A forked child must not hand out the ids its parent is about to."""
     _pieces.clear()
 
 
-os.register_at_fork(after_in_child=_forget_pool)
+os.register_at_fork(after_in_child=_forget_pieces)
 
 
 def _piece() -> bytes:
