@@ -85,6 +85,10 @@ def test_stream_sends_small_frames_for_changes(sandbox: Live) -> None:
     }
     statuses = [d["status"] for k, d in seen if k == "message.status"]
     assert statuses == ["submitted", "delivered"]
+    # Each status is recorded in the webhook ledger, and an open stream is told of it (the
+    # engine makes observer-only events only while someone listens: EventBus.heard).
+    hooks = [d for k, d in seen if k == "webhook.updated"]
+    assert len(hooks) >= 2 and all(d["message_uuid"] == uuid for d in hooks)
     moved = next(d for k, d in seen if k == "clock.moved")
     assert moved["fired"] == 0 and moved["from"] < moved["to"]
     # Frames carry ids, never whole payloads.
