@@ -29,6 +29,7 @@ import time
 
 import httpx
 from common import emit, median
+from starlette.applications import Starlette
 
 from sandbox.app import create_app
 from sandbox.core.models import Sender
@@ -61,6 +62,22 @@ def body(n: int) -> dict:
     }
 
 
+def advance(app: Starlette) -> tuple[float, int]:
+    """Serve ``app`` and time one `POST /_sandbox/clock/advance` past the expiries, over HTTP:
+    the seconds it took and the timers it fired."""
+    gc.collect()
+    server = BackgroundServer(app).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=600) as http:
+            t0 = time.perf_counter()
+            r = http.post("/_sandbox/clock/advance", json={"seconds": EXPIRY + 1})
+            took = time.perf_counter() - t0
+            r.raise_for_status()
+            return took, r.json()["moved"]["fired"]
+    finally:
+        server.stop()
+
+
 def one(workflows: int) -> dict:
     app = create_app(Settings(whatsapp_window=False, messenger_window=False))
     tune_gc()  # as `nexmo-sandbox serve` does at start-up
@@ -71,16 +88,7 @@ def one(workflows: int) -> dict:
         rt.dispatches.start(parse_dispatch(body(n), rt.channels), sender)
     created = time.perf_counter() - t0
     pending = len(rt.scheduler)
-    gc.collect()
-    server = BackgroundServer(app).start()
-    try:
-        with httpx.Client(base_url=server.url, timeout=600) as http:
-            t0 = time.perf_counter()
-            r = http.post("/_sandbox/clock/advance", json={"seconds": EXPIRY + 1})
-            took = time.perf_counter() - t0
-            r.raise_for_status()
-    finally:
-        server.stop()
+    took, _ = advance(app)
     moved_on = sum(1 for wf in rt.dispatches.table.values() if wf.current == 1)
     return {
         "seconds": round(took, 3),
@@ -101,17 +109,7 @@ def bare(timers: int) -> float:
     due = rt.clock.now() + EXPIRY
     for _ in range(timers):
         rt.scheduler.at(due, "failover", "does nothing", _nothing)
-    gc.collect()
-    server = BackgroundServer(app).start()
-    try:
-        with httpx.Client(base_url=server.url, timeout=600) as http:
-            t0 = time.perf_counter()
-            r = http.post("/_sandbox/clock/advance", json={"seconds": EXPIRY + 1})
-            took = time.perf_counter() - t0
-            r.raise_for_status()
-            fired = r.json()["moved"]["fired"]
-    finally:
-        server.stop()
+    took, fired = advance(app)
     if fired != timers:
         raise SystemExit(f"bare advance fired {fired} timers, expected {timers}")
     return round(took, 3)
