@@ -32,6 +32,7 @@ from common import emit, median
 from starlette.applications import Starlette
 
 from sandbox.app import create_app
+from sandbox.asgi.runtime import Runtime
 from sandbox.core.models import Sender
 from sandbox.server import BackgroundServer, tune_gc
 from sandbox.settings import Settings
@@ -78,10 +79,16 @@ def advance(app: Starlette) -> tuple[float, int]:
         server.stop()
 
 
-def one(workflows: int) -> dict:
+def fresh() -> tuple[Starlette, Runtime]:
+    """An app as the benchmark serves it: care windows off (common.NO_WINDOWS), the collector
+    tuned as `nexmo-sandbox serve` does at start-up."""
     app = create_app(Settings(whatsapp_window=False, messenger_window=False))
-    tune_gc()  # as `nexmo-sandbox serve` does at start-up
-    rt = app.state.runtime
+    tune_gc()
+    return app, app.state.runtime
+
+
+def one(workflows: int) -> dict:
+    app, rt = fresh()
     sender = Sender(application_id="bench-app")
     t0 = time.perf_counter()
     for n in range(workflows):
@@ -103,9 +110,7 @@ def one(workflows: int) -> dict:
 def bare(timers: int) -> float:
     """The same advance across ``timers`` timers that do nothing, all due at the same instant
     as the expiries: what moving the clock costs apart from what the timers do."""
-    app = create_app(Settings(whatsapp_window=False, messenger_window=False))
-    tune_gc()
-    rt = app.state.runtime
+    app, rt = fresh()
     due = rt.clock.now() + EXPIRY
     for _ in range(timers):
         rt.scheduler.at(due, "failover", "does nothing", _nothing)
